@@ -1,0 +1,13 @@
+//! Pure domain: no worker, web-sys or I/O. Parse, decide, describe.
+
+pub mod code;
+pub mod decide;
+pub mod event;
+pub mod ip;
+pub mod ledger;
+pub mod link;
+pub mod problem;
+pub mod time;
+pub mod token;
+pub mod ua_rules;
+pub mod visitor;

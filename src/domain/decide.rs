@@ -1,1 +1,162 @@
-//! TODO
+//! Where a visitor goes: a plain function of the link, the visitor and the time. No I/O.
+
+use serde::{Deserialize, Serialize};
+
+use super::link::{Destination, Link, Target};
+use super::time::UnixMs;
+use super::visitor::{InApp, Platform, Visitor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    /// 302 to the destination.
+    Redirect { to: &'a Destination, target: Target },
+    /// An in-app browser that blocks store and app-scheme redirects: a page telling the
+    /// person how to open the link in the system browser, with the destination visible.
+    Interstitial { to: &'a Destination, target: Target, in_app: InApp },
+    /// Unknown or disabled link (and any bad recipient token): one page for all.
+    NotFound,
+    /// The link expired.
+    Gone,
+}
+
+/// What the event log records about the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Redirect,
+    Interstitial,
+    NotFound,
+    Gone,
+}
+
+impl Decision<'_> {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Decision::Redirect { .. } => Outcome::Redirect,
+            Decision::Interstitial { .. } => Outcome::Interstitial,
+            Decision::NotFound => Outcome::NotFound,
+            Decision::Gone => Outcome::Gone,
+        }
+    }
+
+    pub fn target(&self) -> Option<Target> {
+        match self {
+            Decision::Redirect { target, .. } | Decision::Interstitial { target, .. } => {
+                Some(*target)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Picks the store or page for this visitor: the vendor's store when the link has one for
+/// that vendor, else Google Play on Android, the App Store on iOS/iPadOS, the web fallback
+/// everywhere else (and whenever the platform's store is missing).
+pub fn route<'a>(link: &'a Link, visitor: &Visitor) -> (&'a Destination, Target) {
+    let d = &link.destinations;
+    let store = match visitor.platform {
+        Platform::Android => visitor
+            .vendor
+            .and_then(|v| d.vendor(v))
+            .map(|dest| (dest, Target::VendorStore))
+            .or_else(|| d.android.as_ref().map(|dest| (dest, Target::GooglePlay))),
+        Platform::Ios | Platform::Ipados => d.ios.as_ref().map(|dest| (dest, Target::AppStore)),
+        _ => None,
+    };
+    store.unwrap_or((&d.web, Target::Web))
+}
+
+pub fn decide<'a>(link: Option<&'a Link>, visitor: &Visitor, now: UnixMs) -> Decision<'a> {
+    let Some(link) = link.filter(|l| !l.disabled) else {
+        return Decision::NotFound;
+    };
+    if link.expires_at.is_some_and(|at| now >= at) {
+        return Decision::Gone;
+    }
+    let (to, target) = route(link, visitor);
+    match visitor.in_app {
+        Some(in_app) if in_app.blocks_store_redirects() && target != Target::Web => {
+            Decision::Interstitial { to, target, in_app }
+        }
+        _ => Decision::Redirect { to, target },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::link::tests::{demo_input, demo_link};
+    use crate::domain::visitor::Vendor;
+    use crate::domain::code::ShortCode;
+
+    fn visitor(platform: Platform, vendor: Option<Vendor>, in_app: Option<InApp>) -> Visitor {
+        Visitor { platform, vendor, in_app, bot: None }
+    }
+
+    #[test]
+    fn routes_each_platform() {
+        let link = demo_link();
+        let cases = [
+            ("iphone", visitor(Platform::Ios, None, None), Target::AppStore, "https://apps.apple.com/app/id1234567890"),
+            ("ipad", visitor(Platform::Ipados, None, None), Target::AppStore, "https://apps.apple.com/app/id1234567890"),
+            ("pixel", visitor(Platform::Android, None, None), Target::GooglePlay, "https://play.google.com/store/apps/details?id=com.example.app"),
+            ("huawei", visitor(Platform::Android, Some(Vendor::Huawei), None), Target::VendorStore, "appmarket://details?id=com.example.app"),
+            ("honor", visitor(Platform::Android, Some(Vendor::Honor), None), Target::VendorStore, "honormarket://details?id=com.example.app"),
+            ("xiaomi", visitor(Platform::Android, Some(Vendor::Xiaomi), None), Target::VendorStore, "mimarket://details?id=com.example.app"),
+            ("oppo", visitor(Platform::Android, Some(Vendor::Oppo), None), Target::VendorStore, "oppomarket://details?packagename=com.example.app"),
+            ("vivo", visitor(Platform::Android, Some(Vendor::Vivo), None), Target::VendorStore, "vivomarket://details?id=com.example.app"),
+            ("samsung", visitor(Platform::Android, Some(Vendor::Samsung), None), Target::VendorStore, "samsungapps://ProductDetail/com.example.app"),
+            ("windows", visitor(Platform::Windows, None, None), Target::Web, "https://www.example.com/coupon"),
+            ("macos", visitor(Platform::Macos, None, None), Target::Web, "https://www.example.com/coupon"),
+            ("other", visitor(Platform::Other, None, None), Target::Web, "https://www.example.com/coupon"),
+        ];
+        for (name, v, target, to) in cases {
+            match decide(Some(&link), &v, 0) {
+                Decision::Redirect { to: got, target: t } => {
+                    assert_eq!((t, got.as_str()), (target, to), "{name}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn missing_vendor_store_falls_back_to_play_then_web() {
+        let mut input = demo_input();
+        input.destinations.xiaomi = None;
+        let link = input.validate(ShortCode::parse("x").unwrap()).unwrap();
+        let (_, t) = route(&link, &visitor(Platform::Android, Some(Vendor::Xiaomi), None));
+        assert_eq!(t, Target::GooglePlay);
+        input.destinations.android = None;
+        input.destinations.ios = None;
+        let link = input.validate(ShortCode::parse("x").unwrap()).unwrap();
+        assert_eq!(route(&link, &visitor(Platform::Android, Some(Vendor::Xiaomi), None)).1, Target::Web);
+        assert_eq!(route(&link, &visitor(Platform::Ios, None, None)).1, Target::Web);
+    }
+
+    #[test]
+    fn blocking_in_app_browsers_get_the_interstitial() {
+        let link = demo_link();
+        let wechat = visitor(Platform::Ios, None, Some(InApp::Wechat));
+        assert!(matches!(decide(Some(&link), &wechat, 0), Decision::Interstitial { in_app: InApp::Wechat, .. }));
+        // Facebook's browser opens store links itself.
+        let fb = visitor(Platform::Ios, None, Some(InApp::Facebook));
+        assert!(matches!(decide(Some(&link), &fb, 0), Decision::Redirect { .. }));
+        // On a desktop, WeChat goes to the web fallback: nothing to block.
+        let desk = visitor(Platform::Windows, None, Some(InApp::Wechat));
+        assert!(matches!(decide(Some(&link), &desk, 0), Decision::Redirect { target: Target::Web, .. }));
+    }
+
+    #[test]
+    fn missing_disabled_and_expired() {
+        let v = visitor(Platform::Ios, None, None);
+        assert_eq!(decide(None, &v, 0), Decision::NotFound);
+        let mut link = demo_link();
+        link.disabled = true;
+        assert_eq!(decide(Some(&link), &v, 0), Decision::NotFound);
+        link.disabled = false;
+        link.expires_at = Some(1_000);
+        assert!(matches!(decide(Some(&link), &v, 999), Decision::Redirect { .. }));
+        assert_eq!(decide(Some(&link), &v, 1_000), Decision::Gone);
+    }
+}

@@ -1,1 +1,439 @@
-//! TODO
+//! Link configuration: what an operator stores for a code, parsed into checked types.
+//!
+//! The stored form is the operator's JSON (`LinkInput`); every read goes through
+//! [`LinkInput::validate`], so code after it only ever holds a [`Link`] whose destinations
+//! passed the allow-list.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::code::ShortCode;
+use super::problem::Problem;
+use super::time::{parse_rfc3339, UnixMs};
+use super::visitor::Vendor;
+
+/// Longest label (campaign, variant) accepted.
+pub const MAX_LABEL_LEN: usize = 64;
+/// Longest destination URL accepted.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Schemes that can never be a destination, whatever an allow-list says.
+const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "vbscript", "file", "blob", "about"];
+
+/// Allowed when a link gives no allow-list of its own: the stores' web hosts and schemes.
+const DEFAULT_HOSTS: &[&str] = &[
+    "apps.apple.com",
+    "itunes.apple.com",
+    "play.google.com",
+    "appgallery.huawei.com",
+    "appgallery.cloud.huawei.com",
+    "app.mi.com",
+    "m.app.mi.com",
+    "app.hihonor.com",
+    "galaxystore.samsung.com",
+    "apps.samsung.com",
+    "h5.appstore.vivo.com.cn",
+    "app.cdo.oppomobile.com",
+];
+const DEFAULT_SCHEMES: &[&str] = &[
+    "https",
+    "itms-apps",
+    "market",
+    "appmarket",
+    "hiapp",
+    "mimarket",
+    "honormarket",
+    "oppomarket",
+    "vivomarket",
+    "samsungapps",
+];
+
+/// The JSON an operator PUTs at `/api/v1/links/{code}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    pub campaign: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    pub destinations: DestinationsInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<AllowInput>,
+    /// RFC 3339 instant after which the link answers 410.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationsInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ios: Option<String>,
+    /// Google Play.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huawei: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub honor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xiaomi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oppo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vivo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samsung: Option<String>,
+    /// The app's URI scheme link (`exampleapp://coupon/42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deep_link: Option<String>,
+    /// The app's universal link / app link (`https://app.example.com/coupon/42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub universal_link: Option<String>,
+    /// Where everyone else goes; required.
+    #[serde(default)]
+    pub web: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AllowInput {
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub schemes: Vec<String>,
+}
+
+/// A URL that passed the scheme and host allow-list. The only way to make one is
+/// [`AllowList::check`], so anything holding a `Destination` may go into a `Location` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination(Url);
+
+impl Destination {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn scheme(&self) -> &str {
+        self.0.scheme()
+    }
+
+    /// True for `http(s)` destinations, false for app schemes (`market://`, `exampleapp://`).
+    pub fn is_web(&self) -> bool {
+        matches!(self.0.scheme(), "https" | "http")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowList {
+    hosts: Vec<String>,
+    schemes: Vec<String>,
+}
+
+impl AllowList {
+    pub fn defaults() -> AllowList {
+        AllowList {
+            hosts: DEFAULT_HOSTS.iter().map(|s| s.to_string()).collect(),
+            schemes: DEFAULT_SCHEMES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn from_input(input: &AllowInput) -> Result<AllowList, Problem> {
+        let mut hosts = Vec::with_capacity(input.hosts.len());
+        for (i, h) in input.hosts.iter().enumerate() {
+            let h = h.trim().to_ascii_lowercase();
+            let label_ok = |l: &str| {
+                !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            };
+            let body = h.strip_prefix("*.").unwrap_or(&h);
+            if h.len() > 253 || !body.split('.').all(label_ok) {
+                return Err(Problem::invalid(format!("allow.hosts[{i}]"), "not a host name"));
+            }
+            hosts.push(h);
+        }
+        let mut schemes = Vec::with_capacity(input.schemes.len());
+        for (i, s) in input.schemes.iter().enumerate() {
+            let s = s.trim().to_ascii_lowercase();
+            let ok = s.len() <= 32
+                && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+            if !ok || FORBIDDEN_SCHEMES.contains(&s.as_str()) {
+                return Err(Problem::invalid(format!("allow.schemes[{i}]"), "scheme not allowed"));
+            }
+            schemes.push(s);
+        }
+        Ok(AllowList { hosts, schemes })
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| match h.strip_prefix("*.") {
+            Some(suffix) => host.len() > suffix.len() + 1
+                && host.ends_with(suffix)
+                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
+            None => h == host,
+        })
+    }
+
+    /// Parses `raw` and checks it: the scheme must be listed (and never `javascript:` and
+    /// kin); a web URL's host must be listed and it may carry no credentials. App-scheme URLs
+    /// (`market://details?id=..`) are checked on their scheme alone.
+    pub fn check(&self, raw: &str) -> Result<Destination, &'static str> {
+        if raw.len() > MAX_URL_LEN {
+            return Err("URL is too long");
+        }
+        if raw.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+            return Err("URL holds spaces or control characters");
+        }
+        let url = Url::parse(raw).map_err(|_| "not an absolute URL")?;
+        let scheme = url.scheme();
+        if FORBIDDEN_SCHEMES.contains(&scheme) || !self.schemes.iter().any(|s| s == scheme) {
+            return Err("scheme not in the allow-list");
+        }
+        if matches!(scheme, "http" | "https") {
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err("URL may not carry credentials");
+            }
+            let host = url.host_str().ok_or("URL has no host")?;
+            if !self.host_allowed(host) {
+                return Err("host not in the allow-list");
+            }
+        }
+        Ok(Destination(url))
+    }
+}
+
+/// Where a visitor can be sent, by kind. Used as the event's `target` too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    AppStore,
+    GooglePlay,
+    VendorStore,
+    Web,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::AppStore => "app-store",
+            Target::GooglePlay => "google-play",
+            Target::VendorStore => "vendor-store",
+            Target::Web => "web",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destinations {
+    pub ios: Option<Destination>,
+    pub android: Option<Destination>,
+    pub huawei: Option<Destination>,
+    pub honor: Option<Destination>,
+    pub xiaomi: Option<Destination>,
+    pub oppo: Option<Destination>,
+    pub vivo: Option<Destination>,
+    pub samsung: Option<Destination>,
+    pub deep_link: Option<Destination>,
+    pub universal_link: Option<Destination>,
+    pub web: Destination,
+}
+
+impl Destinations {
+    pub fn vendor(&self, vendor: Vendor) -> Option<&Destination> {
+        match vendor {
+            Vendor::Huawei => self.huawei.as_ref(),
+            Vendor::Honor => self.honor.as_ref().or(self.huawei.as_ref()),
+            Vendor::Xiaomi => self.xiaomi.as_ref(),
+            Vendor::Oppo => self.oppo.as_ref(),
+            Vendor::Vivo => self.vivo.as_ref(),
+            Vendor::Samsung => self.samsung.as_ref(),
+        }
+    }
+}
+
+/// A validated link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub code: ShortCode,
+    pub campaign: String,
+    pub variant: Option<String>,
+    pub destinations: Destinations,
+    pub expires_at: Option<UnixMs>,
+    pub disabled: bool,
+}
+
+fn label(field: &str, value: &str) -> Result<String, Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Problem::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > MAX_LABEL_LEN {
+        return Err(Problem::invalid(field, "is longer than 64 characters"));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(Problem::invalid(field, "holds control characters"));
+    }
+    Ok(v.to_owned())
+}
+
+impl LinkInput {
+    /// Checks every field; the error names the first field that is wrong.
+    pub fn validate(&self, code: ShortCode) -> Result<Link, Problem> {
+        let campaign = label("campaign", &self.campaign)?;
+        let variant = self.variant.as_deref().map(|v| label("variant", v)).transpose()?;
+        let allow = match &self.allow {
+            Some(a) => AllowList::from_input(a)?,
+            None => AllowList::defaults(),
+        };
+        let d = &self.destinations;
+        let check = |name: &str, raw: &Option<String>| -> Result<Option<Destination>, Problem> {
+            raw.as_deref()
+                .map(|r| allow.check(r).map_err(|m| Problem::invalid(format!("destinations.{name}"), m)))
+                .transpose()
+        };
+        if d.web.trim().is_empty() {
+            return Err(Problem::invalid("destinations.web", "a web fallback is required"));
+        }
+        let web = allow
+            .check(&d.web)
+            .map_err(|m| Problem::invalid("destinations.web", m))?;
+        if !web.is_web() {
+            return Err(Problem::invalid("destinations.web", "must be an http(s) URL"));
+        }
+        let universal_link = check("universal_link", &d.universal_link)?;
+        if universal_link.as_ref().is_some_and(|u| !u.is_web()) {
+            return Err(Problem::invalid("destinations.universal_link", "must be an https URL"));
+        }
+        let expires_at = match &self.expires_at {
+            Some(s) => Some(
+                parse_rfc3339(s)
+                    .ok_or_else(|| Problem::invalid("expires_at", "not an RFC 3339 date-time"))?,
+            ),
+            None => None,
+        };
+        Ok(Link {
+            code,
+            campaign,
+            variant,
+            destinations: Destinations {
+                ios: check("ios", &d.ios)?,
+                android: check("android", &d.android)?,
+                huawei: check("huawei", &d.huawei)?,
+                honor: check("honor", &d.honor)?,
+                xiaomi: check("xiaomi", &d.xiaomi)?,
+                oppo: check("oppo", &d.oppo)?,
+                vivo: check("vivo", &d.vivo)?,
+                samsung: check("samsung", &d.samsung)?,
+                deep_link: check("deep_link", &d.deep_link)?,
+                universal_link,
+                web,
+            },
+            expires_at,
+            disabled: self.disabled,
+        })
+    }
+
+    /// Parses the JSON body of a PUT; a syntax or type error names the problem.
+    pub fn from_json(body: &[u8]) -> Result<LinkInput, Problem> {
+        serde_json::from_slice(body).map_err(|e| {
+            let msg = e.to_string();
+            // serde_json's messages are about the input ("unknown field `x`"), never internals.
+            let short = msg.split(" at line").next().unwrap_or("invalid JSON");
+            Problem::bad_request("invalid-json", short.to_owned())
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn demo_input() -> LinkInput {
+        LinkInput {
+            campaign: "spring-recall".into(),
+            variant: Some("A".into()),
+            destinations: DestinationsInput {
+                ios: Some("https://apps.apple.com/app/id1234567890".into()),
+                android: Some("https://play.google.com/store/apps/details?id=com.example.app".into()),
+                huawei: Some("appmarket://details?id=com.example.app".into()),
+                honor: Some("honormarket://details?id=com.example.app".into()),
+                xiaomi: Some("mimarket://details?id=com.example.app".into()),
+                oppo: Some("oppomarket://details?packagename=com.example.app".into()),
+                vivo: Some("vivomarket://details?id=com.example.app".into()),
+                samsung: Some("samsungapps://ProductDetail/com.example.app".into()),
+                deep_link: Some("exampleapp://coupon/42".into()),
+                universal_link: Some("https://app.example.com/coupon/42".into()),
+                web: "https://www.example.com/coupon".into(),
+            },
+            allow: Some(AllowInput {
+                hosts: vec![
+                    "apps.apple.com".into(),
+                    "play.google.com".into(),
+                    "*.example.com".into(),
+                ],
+                schemes: DEFAULT_SCHEMES.iter().map(|s| s.to_string()).chain(["exampleapp".into()]).collect(),
+            }),
+            expires_at: None,
+            disabled: false,
+        }
+    }
+
+    pub fn demo_link() -> Link {
+        demo_input().validate(ShortCode::parse("demo").unwrap()).unwrap()
+    }
+
+    fn field_of(input: &LinkInput) -> Option<String> {
+        input.validate(ShortCode::parse("x").unwrap()).err().and_then(|p| p.field)
+    }
+
+    #[test]
+    fn demo_is_valid() {
+        let link = demo_link();
+        assert_eq!(link.destinations.web.as_str(), "https://www.example.com/coupon");
+    }
+
+    #[test]
+    fn names_the_wrong_field() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut LinkInput)>)> = vec![
+            ("campaign", Box::new(|i| i.campaign = " ".into())),
+            ("variant", Box::new(|i| i.variant = Some("x".repeat(65)))),
+            ("destinations.web", Box::new(|i| i.destinations.web = String::new())),
+            ("destinations.web", Box::new(|i| i.destinations.web = "https://evil.test/".into())),
+            ("destinations.web", Box::new(|i| i.destinations.web = "exampleapp://x".into())),
+            ("destinations.ios", Box::new(|i| i.destinations.ios = Some("javascript:alert(1)".into()))),
+            ("destinations.android", Box::new(|i| i.destinations.android = Some("https://user:pw@play.google.com/".into()))),
+            ("destinations.deep_link", Box::new(|i| i.destinations.deep_link = Some("otherapp://x".into()))),
+            ("destinations.universal_link", Box::new(|i| i.destinations.universal_link = Some("exampleapp://x".into()))),
+            ("destinations.xiaomi", Box::new(|i| i.destinations.xiaomi = Some("https://www.example.com/\n".into()))),
+            ("expires_at", Box::new(|i| i.expires_at = Some("tomorrow".into()))),
+            ("allow.schemes[0]", Box::new(|i| i.allow.as_mut().unwrap().schemes[0] = "javascript".into())),
+            ("allow.hosts[1]", Box::new(|i| i.allow.as_mut().unwrap().hosts[1] = "bad host".into())),
+        ];
+        for (want, mutate) in cases {
+            let mut input = demo_input();
+            mutate(&mut input);
+            assert_eq!(field_of(&input).as_deref(), Some(want));
+        }
+    }
+
+    #[test]
+    fn wildcard_hosts_match_subdomains_only() {
+        let allow = AllowList::from_input(&AllowInput {
+            hosts: vec!["*.example.com".into()],
+            schemes: vec!["https".into()],
+        })
+        .unwrap();
+        assert!(allow.check("https://a.example.com/").is_ok());
+        assert!(allow.check("https://example.com/").is_err());
+        assert!(allow.check("https://badexample.com/").is_err());
+        assert!(allow.check("https://a.example.com.evil.test/").is_err());
+    }
+
+    #[test]
+    fn json_errors_are_short() {
+        let err = LinkInput::from_json(br#"{"campaign":"c","destinations":{"web":"x"},"nope":1}"#).unwrap_err();
+        assert_eq!(err.code, "invalid-json");
+        assert!(err.message.starts_with("unknown field `nope`"), "{}", err.message);
+    }
+}

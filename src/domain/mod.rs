@@ -1,12 +1,16 @@
 //! Pure domain: no worker, web-sys or I/O. Parse, decide, describe.
 
+pub mod applinks;
+pub mod auth;
 pub mod code;
 pub mod decide;
 pub mod event;
+pub mod eventlog;
 pub mod ip;
 pub mod ledger;
 pub mod link;
 pub mod problem;
+pub mod route;
 pub mod time;
 pub mod token;
 pub mod ua_rules;

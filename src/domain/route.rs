@@ -1,0 +1,104 @@
+//! The URL contract, parsed once into a typed route. Methods are checked by the handlers.
+
+use super::code::{ShortCode, MAX_CODE_LEN};
+
+/// Longest path looked at; anything longer is a 404 without further work.
+pub const MAX_PATH_LEN: usize = 512;
+/// Longest recipient token segment looked at (real ones are far shorter).
+pub const MAX_TOKEN_LEN: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `/{code}`
+    Link(ShortCode),
+    /// `/{code}/{token}`; the token is checked by the keyring.
+    RecipientLink(ShortCode, String),
+    AppleAppSiteAssociation,
+    AssetLinks,
+    Health,
+    /// `/api/v1/links/{code}`
+    ApiLink(ShortCode),
+    /// `/api/v1/links/{code}/recipients`
+    ApiRecipients(ShortCode),
+    /// `/api/v1/events`
+    ApiEvents,
+    /// Anything under `/api/` that isn't above.
+    ApiNotFound,
+    NotFound,
+}
+
+/// Maps a request path (as the runtime gives it: percent-encoded, no query) to a route.
+///
+/// ```
+/// use wakelink::domain::route::{parse, Route};
+/// assert!(matches!(parse("/demo"), Route::Link(c) if c.as_str() == "demo"));
+/// assert!(matches!(parse("/demo/3kTMd9aQx1"), Route::RecipientLink(_, t) if t == "3kTMd9aQx1"));
+/// assert_eq!(parse("/demo/a/b"), Route::NotFound);
+/// ```
+pub fn parse(path: &str) -> Route {
+    if path.len() > MAX_PATH_LEN || !path.starts_with('/') {
+        return Route::NotFound;
+    }
+    let rest = &path[1..];
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let segs: Vec<&str> = rest.split('/').collect();
+    match segs.as_slice() {
+        [".well-known", "apple-app-site-association"] => Route::AppleAppSiteAssociation,
+        [".well-known", "assetlinks.json"] => Route::AssetLinks,
+        ["health"] => Route::Health,
+        ["api", "v1", "links", code] => api_code(code).map_or(Route::ApiNotFound, Route::ApiLink),
+        ["api", "v1", "links", code, "recipients"] => {
+            api_code(code).map_or(Route::ApiNotFound, Route::ApiRecipients)
+        }
+        ["api", "v1", "events"] => Route::ApiEvents,
+        ["api", ..] => Route::ApiNotFound,
+        [code] => ShortCode::parse(code).map_or(Route::NotFound, Route::Link),
+        [code, token] if !token.is_empty() && token.len() <= MAX_TOKEN_LEN => {
+            match ShortCode::parse(code) {
+                Ok(c) => Route::RecipientLink(c, (*token).to_owned()),
+                Err(_) => Route::NotFound,
+            }
+        }
+        _ => Route::NotFound,
+    }
+}
+
+fn api_code(code: &str) -> Option<ShortCode> {
+    (code.len() <= MAX_CODE_LEN).then(|| ShortCode::parse(code).ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let code = |s: &str| ShortCode::parse(s).unwrap();
+        let cases = [
+            ("/demo", Route::Link(code("demo"))),
+            ("/demo/", Route::Link(code("demo"))),
+            ("/demo/tok", Route::RecipientLink(code("demo"), "tok".into())),
+            ("/", Route::NotFound),
+            ("", Route::NotFound),
+            ("//", Route::NotFound),
+            ("/demo//", Route::NotFound),
+            ("/de%20mo", Route::NotFound),
+            ("/../etc/passwd", Route::NotFound),
+            ("/api", Route::ApiNotFound),
+            ("/api/v1/links/demo", Route::ApiLink(code("demo"))),
+            ("/api/v1/links/demo/recipients", Route::ApiRecipients(code("demo"))),
+            ("/api/v1/links/bad.code", Route::ApiNotFound),
+            ("/api/v1/events", Route::ApiEvents),
+            ("/api/v2/x", Route::ApiNotFound),
+            ("/.well-known/assetlinks.json", Route::AssetLinks),
+            ("/.well-known/apple-app-site-association", Route::AppleAppSiteAssociation),
+            ("/.well-known/other", Route::NotFound),
+            ("/health", Route::Health),
+        ];
+        for (path, want) in cases {
+            assert_eq!(parse(path), want, "{path}");
+        }
+        assert_eq!(parse(&format!("/demo/{}", "a".repeat(33))), Route::NotFound);
+        assert_eq!(parse(&format!("/{}", "a".repeat(600))), Route::NotFound);
+    }
+}

@@ -1,0 +1,274 @@
+//! `/api/v1`: link configuration, the click log and the send ledger, behind bearer keys.
+
+use futures_util::stream;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::JsValue;
+use worker::{Date, Env, Method, Request, Response, Result};
+
+use super::config::Config;
+use super::names::{link_key, DB, LINKS_KV};
+use super::{links, respond, sql};
+use crate::domain::code::ShortCode;
+use crate::domain::eventlog::{cursor, row_to_json, EventQuery};
+use crate::domain::ledger::{assign, SendBatchInput};
+use crate::domain::link::LinkInput;
+use crate::domain::problem::Problem;
+use crate::domain::token::day_from_unix_secs;
+
+const MAX_LINK_BODY: usize = 16 * 1024;
+const MAX_LEDGER_BODY: usize = 512 * 1024;
+
+/// Runs an API handler: authorizes, then maps its `Problem` to the JSON error response.
+pub async fn handle<F, Fut>(req: Request, env: &Env, f: F) -> Result<Response>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<Response, Problem>>,
+{
+    let auth = req.headers().get("authorization").ok().flatten();
+    if !Config::get(env).api_keys.authorize(auth.as_deref()) {
+        let r = respond::problem(&Problem::unauthorized())?;
+        let _ = r.headers().set("www-authenticate", "Bearer");
+        return Ok(r);
+    }
+    match f(req).await {
+        Ok(r) => Ok(r),
+        Err(p) => respond::problem(&p),
+    }
+}
+
+/// Logs the detail of an infrastructure error and hands the client a bare 503.
+fn down(what: &str) -> impl FnOnce(worker::Error) -> Problem + '_ {
+    move |e| {
+        worker::console_error!("{what}: {e}");
+        Problem::unavailable("storage is unavailable, try again")
+    }
+}
+
+fn ok_json(status: u16, v: &Value) -> std::result::Result<Response, Problem> {
+    respond::json(status, v.to_string()).map_err(down("response"))
+}
+
+async fn body(req: &mut Request, max: usize) -> std::result::Result<Vec<u8>, Problem> {
+    let ct = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    if !ct.to_ascii_lowercase().starts_with("application/json") {
+        return Err(Problem::unsupported_media_type());
+    }
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(Problem::too_large(format!("body is larger than {max} bytes")));
+    }
+    let bytes = req.bytes().await.map_err(|_| Problem::bad_request("invalid-body", "body could not be read"))?;
+    if bytes.len() > max {
+        return Err(Problem::too_large(format!("body is larger than {max} bytes")));
+    }
+    Ok(bytes)
+}
+
+async fn read_link(env: &Env, code: &ShortCode) -> std::result::Result<Option<LinkInput>, Problem> {
+    let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
+    let raw = kv.get(&link_key(code.as_str())).text().await.map_err(|e| down("kv read")(e.into()))?;
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
+    let mut v = serde_json::to_value(input).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("code".into(), Value::String(code.as_str().to_owned()));
+    }
+    v
+}
+
+/// `GET | PUT | DELETE /api/v1/links/{code}`
+pub async fn link(mut req: Request, env: &Env, code: ShortCode) -> std::result::Result<Response, Problem> {
+    let link_missing = || Problem::not_found("link-not-found", "no link with this code");
+    match req.method() {
+        Method::Get => match read_link(env, &code).await? {
+            Some(input) => ok_json(200, &link_json(&code, &input)),
+            None => Err(link_missing()),
+        },
+        Method::Put => {
+            let bytes = body(&mut req, MAX_LINK_BODY).await?;
+            let input = LinkInput::from_json(&bytes)?;
+            input.validate(code.clone())?;
+            let existed = read_link(env, &code).await?.is_some();
+            let stored = serde_json::to_string(&input).map_err(|_| Problem::internal())?;
+            let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
+            kv.put(&link_key(code.as_str()), stored)
+                .map_err(|e| down("kv put")(e.into()))?
+                .execute()
+                .await
+                .map_err(|e| down("kv put")(e.into()))?;
+            links::forget(&code);
+            ok_json(if existed { 200 } else { 201 }, &link_json(&code, &input))
+        }
+        Method::Delete => {
+            if read_link(env, &code).await?.is_none() {
+                return Err(link_missing());
+            }
+            let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
+            kv.delete(&link_key(code.as_str())).await.map_err(|e| down("kv delete")(e.into()))?;
+            links::forget(&code);
+            Response::empty().map(|r| r.with_status(204)).map_err(down("response"))
+        }
+        _ => Err(Problem::method_not_allowed()),
+    }
+}
+
+fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, String)>, Problem> {
+    let url = req.url().map_err(|_| Problem::bad_request("invalid-url", "request URL is malformed"))?;
+    Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+}
+
+async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
+    let rows = db
+        .prepare(sql::EVENTS_PAGE)
+        .bind(&[
+            q.link.as_ref().map_or(JsValue::NULL, |c| JsValue::from_str(c.as_str())),
+            JsValue::from_f64(q.after.0 as f64),
+            JsValue::from_str(&q.after.1),
+            JsValue::from_f64(q.limit as f64),
+        ])?
+        .all()
+        .await?
+        .results::<Map<String, Value>>()?;
+    Ok(rows.into_iter().map(row_to_json).collect())
+}
+
+fn position(v: &Value) -> Option<(u64, String)> {
+    Some((v.get("ts")?.as_u64()?, v.get("id")?.as_str()?.to_owned()))
+}
+
+/// `GET /api/v1/events?link=&since=&cursor=&limit=`: JSON pages, or NDJSON streamed to the end.
+pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Problem> {
+    if req.method() != Method::Get {
+        return Err(Problem::method_not_allowed());
+    }
+    let pairs = query_pairs(&req)?;
+    let mut q = EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let accept = req.headers().get("accept").ok().flatten().unwrap_or_default();
+    if accept.contains("application/x-ndjson") {
+        q.limit = crate::domain::eventlog::MAX_LIMIT;
+        let pages = stream::try_unfold((db, Some(q)), |(db, q)| async move {
+            let Some(mut q) = q else { return Ok(None) };
+            let rows = events_page(&db, &q).await?;
+            let mut chunk = Vec::new();
+            for r in &rows {
+                chunk.extend_from_slice(r.to_string().as_bytes());
+                chunk.push(b'\n');
+            }
+            let next = (rows.len() as u32 == q.limit).then(|| rows.last().and_then(position)).flatten();
+            let state = next.map(|after| {
+                q.after = after;
+                q
+            });
+            Ok::<_, worker::Error>(Some((chunk, (db, state))))
+        });
+        let r = Response::from_stream(pages).map_err(down("stream"))?;
+        let _ = r.headers().set("content-type", "application/x-ndjson");
+        let _ = r.headers().set("cache-control", "no-store");
+        return Ok(r);
+    }
+    let rows = events_page(&db, &q).await.map_err(down("events page"))?;
+    let next = (rows.len() as u32 == q.limit).then(|| rows.last().and_then(position)).flatten();
+    ok_json(200, &json!({ "events": rows, "next_cursor": next.map(|(ts, id)| cursor(ts, &id)) }))
+}
+
+#[derive(Deserialize)]
+struct ExistingRow {
+    recipient: f64,
+    external_id: String,
+}
+
+#[derive(Deserialize)]
+struct MaxSeq {
+    max_seq: f64,
+}
+
+/// `POST /api/v1/links/{code}/recipients`: records the send ledger and mints the links.
+pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::result::Result<Response, Problem> {
+    if req.method() != Method::Post {
+        return Err(Problem::method_not_allowed());
+    }
+    let cfg = Config::get(env);
+    let keyring = cfg
+        .keyring
+        .as_ref()
+        .ok_or_else(|| Problem::unavailable("per-recipient links need WAKELINK_SIGNING_KEYS"))?;
+    let batch = SendBatchInput::parse(&body(&mut req, MAX_LEDGER_BODY).await?)?;
+    if read_link(env, &code).await?.is_none() {
+        return Err(Problem::not_found("link-not-found", "no link with this code"));
+    }
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let link = JsValue::from_str(code.as_str());
+    let ids: Vec<&str> = batch.rows.iter().map(|r| r.external_id.as_str()).collect();
+    let seqs: Vec<u64> = batch.rows.iter().filter_map(|r| r.seq).collect();
+    let lookups = vec![
+        db.prepare(sql::LEDGER_EXISTING)
+            .bind(&[link.clone(), JsValue::from_str(&json!(ids).to_string()), JsValue::from_str(&json!(seqs).to_string())])
+            .map_err(down("ledger bind"))?,
+        db.prepare(sql::LEDGER_MAX_SEQ).bind(&[link.clone()]).map_err(down("ledger bind"))?,
+    ];
+    let found = db.batch(lookups).await.map_err(down("ledger read"))?;
+    let existing: Vec<(u64, String)> = found
+        .first()
+        .map(|r| r.results::<ExistingRow>())
+        .transpose()
+        .map_err(down("ledger rows"))?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.recipient as u64, r.external_id))
+        .collect();
+    let max_seq = found
+        .get(1)
+        .map(|r| r.results::<MaxSeq>())
+        .transpose()
+        .map_err(down("ledger max"))?
+        .and_then(|v| v.first().map(|m| m.max_seq as u64))
+        .unwrap_or(0);
+    let assigned = assign(batch.rows, &existing, max_seq)?;
+
+    let now = Date::now().as_millis();
+    let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let inserts = assigned
+        .iter()
+        .filter(|a| a.new)
+        .map(|a| {
+            db.prepare(sql::INSERT_SEND).bind(&[
+                link.clone(),
+                JsValue::from_f64(a.seq as f64),
+                JsValue::from_str(a.row.external_id.as_str()),
+                opt(&a.row.segment),
+                opt(&a.row.variant),
+                a.row.sent_at.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
+                JsValue::from_f64(now as f64),
+            ])
+        })
+        .collect::<Result<Vec<_>>>()
+        .map_err(down("ledger bind"))?;
+    let created = inserts.len();
+    if !inserts.is_empty() {
+        // One transaction: a concurrent writer that took a number first makes this fail whole.
+        db.batch(inserts).await.map_err(|e| {
+            worker::console_warn!("ledger insert refused: {e}");
+            Problem::conflict("ledger-conflict", "the ledger changed during this request; retry it")
+        })?;
+    }
+
+    let origin = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let expires_day = batch.expires_at.map(|ms| day_from_unix_secs(ms / 1000));
+    let mut out = Vec::with_capacity(assigned.len());
+    for a in &assigned {
+        let token = keyring
+            .mint(&code, a.seq, expires_day)
+            .map_err(|e| Problem::invalid("recipients", e.to_string()))?;
+        out.push(json!({
+            "seq": a.seq,
+            "external_id": a.row.external_id.as_str(),
+            "token": token.as_str(),
+            "url": format!("{origin}/{code}/{}", token.as_str()),
+        }));
+    }
+    ok_json(if created > 0 { 201 } else { 200 }, &json!({ "created": created, "existing": assigned.len() - created, "recipients": out }))
+}

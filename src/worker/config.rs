@@ -1,0 +1,78 @@
+//! Configuration, read once per isolate from the environment into a typed struct.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use worker::Env;
+
+use super::names::*;
+use crate::domain::auth::ApiKeys;
+use crate::domain::token::Keyring;
+
+pub struct Config {
+    pub api_keys: ApiKeys,
+    /// Recipient-token keys; `None` when the secret is unset (per-recipient links then 404).
+    pub keyring: Option<Keyring>,
+    pub link_cache_ttl_ms: u64,
+    pub min_click_delay_ms: u64,
+    pub ios_app_ids: String,
+    pub android_apps: String,
+}
+
+thread_local! {
+    static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
+fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string())
+}
+
+fn secret(env: &Env, name: &str) -> Option<String> {
+    env.secret(name).ok().map(|v| v.to_string())
+}
+
+fn secs_ms(env: &Env, name: &str, default_secs: u64) -> u64 {
+    var(env, name)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(default_secs)
+        .saturating_mul(1000)
+}
+
+impl Config {
+    fn read(env: &Env) -> Config {
+        let keyring = secret(env, SECRET_SIGNING_KEYS).and_then(|spec| match Keyring::parse(&spec) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                worker::console_error!("{SECRET_SIGNING_KEYS} is unusable: {e}");
+                None
+            }
+        });
+        let api_keys = ApiKeys::parse(&secret(env, SECRET_API_KEYS).unwrap_or_default());
+        if api_keys.is_empty() {
+            worker::console_warn!("{SECRET_API_KEYS} holds no key of 16+ bytes: the API refuses all requests");
+        }
+        Config {
+            api_keys,
+            keyring,
+            link_cache_ttl_ms: secs_ms(env, VAR_LINK_CACHE_TTL_SECS, 30),
+            min_click_delay_ms: secs_ms(env, VAR_MIN_CLICK_DELAY_SECS, 5),
+            ios_app_ids: var(env, VAR_IOS_APP_IDS).unwrap_or_default(),
+            android_apps: var(env, VAR_ANDROID_APPS).unwrap_or_default(),
+        }
+    }
+
+    /// The isolate's configuration, read on first use.
+    pub fn get(env: &Env) -> Rc<Config> {
+        CONFIG.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            match slot.as_ref() {
+                Some(cfg) => cfg.clone(),
+                None => {
+                    let cfg = Rc::new(Config::read(env));
+                    *slot = Some(cfg.clone());
+                    cfg
+                }
+            }
+        })
+    }
+}

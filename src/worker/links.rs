@@ -1,0 +1,73 @@
+//! Link reads for the hot path: KV behind a short-lived isolate cache that also serves a
+//! stale entry when KV fails, so a KV hiccup doesn't take redirects down.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use worker::Env;
+
+use super::names::{link_key, LINKS_KV};
+use crate::domain::code::ShortCode;
+use crate::domain::link::{Link, LinkInput};
+use crate::domain::time::UnixMs;
+
+/// Entries kept before the cache is emptied (a crude bound; isolates are short-lived).
+const MAX_ENTRIES: usize = 10_000;
+
+struct Entry {
+    fetched: UnixMs,
+    link: Option<Rc<Link>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<HashMap<ShortCode, Entry>> = RefCell::new(HashMap::new());
+}
+
+#[derive(Debug)]
+pub struct StoreDown;
+
+/// Parses what KV holds; a stored config that no longer validates is treated as absent.
+pub fn parse_stored(code: &ShortCode, raw: &str) -> Option<Link> {
+    let input: LinkInput = serde_json::from_str(raw).ok()?;
+    input.validate(code.clone()).ok()
+}
+
+pub async fn get(env: &Env, code: &ShortCode, now: UnixMs, ttl_ms: u64) -> Result<Option<Rc<Link>>, StoreDown> {
+    let cached = CACHE.with(|c| {
+        c.borrow()
+            .get(code)
+            .map(|e| (now.saturating_sub(e.fetched) < ttl_ms, e.link.clone()))
+    });
+    if let Some((true, link)) = cached {
+        return Ok(link);
+    }
+    let fetched = match env.kv(LINKS_KV) {
+        Ok(kv) => kv.get(&link_key(code.as_str())).text().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match fetched {
+        Ok(raw) => {
+            let link = raw.and_then(|r| parse_stored(code, &r)).map(Rc::new);
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= MAX_ENTRIES {
+                    c.clear();
+                }
+                c.insert(code.clone(), Entry { fetched: now, link: link.clone() });
+            });
+            Ok(link)
+        }
+        Err(detail) => {
+            worker::console_error!("link read failed for {code}: {detail}");
+            cached.map(|(_, stale)| stale).ok_or(StoreDown)
+        }
+    }
+}
+
+/// Drops this isolate's copy after a write through the API.
+pub fn forget(code: &ShortCode) {
+    CACHE.with(|c| {
+        c.borrow_mut().remove(code);
+    });
+}

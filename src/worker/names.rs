@@ -1,0 +1,24 @@
+//! Binding names and KV key formats: the one place they are spelled.
+
+pub const LINKS_KV: &str = "LINKS";
+pub const EVENTS_QUEUE: &str = "EVENTS";
+pub const DB: &str = "DB";
+
+pub const VAR_LINK_CACHE_TTL_SECS: &str = "LINK_CACHE_TTL_SECS";
+pub const VAR_MIN_CLICK_DELAY_SECS: &str = "MIN_CLICK_DELAY_SECS";
+pub const VAR_IOS_APP_IDS: &str = "IOS_APP_IDS";
+pub const VAR_ANDROID_APPS: &str = "ANDROID_APPS";
+pub const SECRET_API_KEYS: &str = "API_KEYS";
+pub const SECRET_SIGNING_KEYS: &str = "WAKELINK_SIGNING_KEYS";
+
+/// Link configuration: `link:{code}` → the operator's JSON.
+pub fn link_key(code: &str) -> String {
+    format!("link:{code}")
+}
+
+/// Events whose Queue send failed, waiting for the cron drain: `spool:{event id}`.
+pub const SPOOL_PREFIX: &str = "spool:";
+
+pub fn spool_key(event_id: &str) -> String {
+    format!("{SPOOL_PREFIX}{event_id}")
+}

@@ -1,0 +1,69 @@
+//! Getting an event to the Queue, after the response: send it, or spool it to KV for the
+//! cron drain. The message body is the event's JSON text, so the spool holds the same bytes.
+
+use worker::Env;
+
+use super::names::{spool_key, EVENTS_QUEUE, LINKS_KV, SPOOL_PREFIX};
+use crate::domain::event::ClickEvent;
+
+pub async fn deliver(env: Env, event: ClickEvent) {
+    let Ok(body) = serde_json::to_string(&event) else {
+        worker::console_error!("event {} could not be serialized", event.id);
+        return;
+    };
+    let sent = match env.queue(EVENTS_QUEUE) {
+        Ok(q) => q.send(body.clone()).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(detail) = sent {
+        worker::console_warn!("queue send failed for event {}: {detail}; spooling", event.id);
+        spool(&env, &event.id, &body).await;
+    }
+}
+
+async fn spool(env: &Env, id: &str, body: &str) {
+    let written = match env.kv(LINKS_KV) {
+        Ok(kv) => match kv.put(&spool_key(id), body) {
+            Ok(put) => put.execute().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(detail) = written {
+        worker::console_error!("event {id} could not be spooled: {detail}");
+    }
+}
+
+/// Most spooled events moved per cron run (KV list page size).
+const DRAIN_PAGE: u64 = 500;
+/// The Queue takes at most 100 messages per batch send.
+const SEND_CHUNK: usize = 100;
+
+/// Moves spooled events into the Queue, deleting each key only after its batch was accepted.
+/// A crash in between re-sends it next time; the consumer's writes are idempotent on the id.
+pub async fn drain_spool(env: &Env) -> worker::Result<usize> {
+    let kv = env.kv(LINKS_KV)?;
+    let queue = env.queue(EVENTS_QUEUE)?;
+    let listed = kv.list().prefix(SPOOL_PREFIX.to_owned()).limit(DRAIN_PAGE).execute().await?;
+    let keys: Vec<String> = listed.keys.into_iter().map(|k| k.name).collect();
+    let mut moved = 0;
+    for chunk in keys.chunks(SEND_CHUNK) {
+        let mut names = Vec::with_capacity(chunk.len());
+        let mut bodies = Vec::with_capacity(chunk.len());
+        for name in chunk {
+            if let Some(body) = kv.get(name).text().await? {
+                names.push(name.clone());
+                bodies.push(body);
+            }
+        }
+        if bodies.is_empty() {
+            continue;
+        }
+        queue.send_batch(bodies).await?;
+        for name in &names {
+            kv.delete(name).await?;
+        }
+        moved += names.len();
+    }
+    Ok(moved)
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: native unit, property, doc and table tests; the
+# user-agent corpus report; then the end-to-end suites against the built worker in workerd
+# (Miniflare) with real local KV, Queue and D1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+export CARGO_TERM_COLOR=never
+say() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*" >&2; }
+
+bash scripts/setup.sh
+
+say "ring 1: native tests (domain, tokens, CLI, user-agent table)"
+mkdir -p tests/.tmp
+node tests/ua/build-corpus.mjs tests/.tmp/ua-corpus.tsv
+WAKELINK_UA_CORPUS="$PWD/tests/.tmp/ua-corpus.tsv" cargo test --locked
+
+say "building the worker"
+bash scripts/build-worker.sh
+
+say "ring 2: end to end in workerd (Miniflare) with local KV, Queue, D1 and cron"
+node --test --test-concurrency=1 tests/e2e/

@@ -1,0 +1,98 @@
+// Runs the built worker (build/index.js) in Miniflare — the real workerd runtime — with the
+// bindings wrangler.toml declares: local KV, Queue (producer + consumer), D1 and cron.
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const API_KEY = 'wl_test_0123456789abcdef0123';
+// Test-only keys (never used anywhere else): key id 1 mints, key id 2 still verifies.
+export const SIGNING_KEYS = `1:${'42'.repeat(32)},2:${'43'.repeat(32)}`;
+export const UA = {
+  iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  ipad: 'Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1',
+  pixel: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+  huawei: 'Mozilla/5.0 (Linux; Android 10; HarmonyOS; ELS-AN00; HMSCore 6.11.0.302) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/14.0.0.322 Mobile Safari/537.36',
+  xiaomi: 'Mozilla/5.0 (Linux; U; Android 13; zh-cn; 2211133C Build/TKQ1.220905.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/100.0.4896.127 Mobile Safari/537.36 XiaoMi/MiuiBrowser/17.7.220',
+  oppo: 'Mozilla/5.0 (Linux; Android 13; PHB110 Build/TP1A.220905.001) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.5414.86 Mobile Safari/537.36 HeyTapBrowser/40.8.40.1',
+  vivo: 'Mozilla/5.0 (Linux; Android 13; V2227A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/87.0.4280.141 Mobile Safari/537.36 VivoBrowser/16.9.2.0',
+  samsung: 'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36',
+  windows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  mac: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  wechatIos: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN',
+  facebookIos: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/458.0.0.38.108;FBBV/576336493;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.4;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]',
+  slack: 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+  whatsapp: 'WhatsApp/2.23.20.0',
+  curl: 'curl/8.5.0',
+};
+
+export const demoLink = () => JSON.parse(readFileSync(join(root, 'seed', 'demo-link.json'), 'utf8'));
+
+/**
+ * Starts the worker. `queue: false` leaves the Queue producer unbound, so sends fail the way
+ * they do when the Queue is unreachable. `persist` shares KV and D1 state between instances.
+ */
+export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {} } = {}) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
+  const opts = {
+    ...workerOptions,
+    modules: true,
+    modulesRoot: root,
+    scriptPath: join(root, 'build', 'index.js'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+    bindings: {
+      ...workerOptions.bindings,
+      API_KEYS: API_KEY,
+      ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}),
+      ...vars,
+    },
+    // Deliver at once in tests (production batches for up to a second).
+    queueConsumers: { 'wakelink-events': { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 3 } },
+  };
+  if (!queue) delete opts.queueProducers;
+  const dir = persist ?? mkdtempSync(join(tmpdir(), 'wakelink-e2e-'));
+  const mf = new Miniflare({ ...opts, kvPersist: join(dir, 'kv'), d1Persist: join(dir, 'd1'), cachePersist: false });
+  await mf.ready;
+  const db = await mf.getD1Database('DB');
+  await migrate(db);
+  const kv = await mf.getKVNamespace('LINKS');
+  const base = 'http://wakelink.test';
+  const api = (path, init = {}) =>
+    mf.dispatchFetch(base + path, {
+      ...init,
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+  return { mf, db, kv, dir, base, api, fetch: (path, init) => mf.dispatchFetch(base + path, { redirect: 'manual', ...init }) };
+}
+
+/** Applies migrations/*.sql in order (idempotent for a shared persisted database). */
+async function migrate(db) {
+  const done = await db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='events'").first();
+  if (done) return;
+  for (const file of readdirSync(join(root, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
+    const sql = readFileSync(join(root, 'migrations', file), 'utf8');
+    for (const stmt of unstable_splitSqlQuery(sql)) await db.prepare(stmt).run();
+  }
+}
+
+/** Polls until `fn` returns a truthy value (queue delivery is asynchronous). */
+export async function eventually(fn, { timeout = 8000, interval = 50 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+export async function putLink(t, code, body = demoLink()) {
+  const r = await t.api(`/api/v1/links/${code}`, { method: 'PUT', body: JSON.stringify(body) });
+  if (r.status >= 300) throw new Error(`PUT ${code}: ${r.status} ${await r.text()}`);
+  return r;
+}
+
+export const rows = async (db, sql, ...args) => (await db.prepare(sql).bind(...args).all()).results;

@@ -252,7 +252,7 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
         // One transaction: a concurrent writer that took a number first makes this fail whole.
         db.batch(inserts).await.map_err(|e| {
             worker::console_warn!("ledger insert refused: {e}");
-            Problem::conflict("ledger-conflict", "the ledger changed during this request; retry it")
+            Problem::new(503, "ledger-busy", "the ledger changed during this request; retry it")
         })?;
     }
 

@@ -39,10 +39,10 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
-  say "installing Debian's chromium for the browser tests"
+if [ "${1:-}" = "--browser" ] && { ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; }; then
+  say "installing Debian's chromium (and a CJK font for the pages' Chinese text) for the browser tests"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
 fi
 say "tools ready"

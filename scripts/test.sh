@@ -8,7 +8,7 @@ export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_
 export CARGO_TERM_COLOR=never
 say() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*" >&2; }
 
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
 
 say "ring 1: native tests (domain, tokens, CLI, user-agent table)"
 mkdir -p tests/.tmp
@@ -20,3 +20,6 @@ bash scripts/build-worker.sh
 
 say "ring 2: end to end in workerd (Miniflare) with local KV, Queue, D1 and cron"
 node --test --test-concurrency=1 tests/e2e/
+
+say "ring 3: pages in real Chromium"
+node --test --test-concurrency=1 tests/browser/

@@ -35,7 +35,7 @@ export const demoLink = () => JSON.parse(readFileSync(join(root, 'seed', 'demo-l
  * Starts the worker. `queue: false` leaves the Queue producer unbound, so sends fail the way
  * they do when the Queue is unreachable. `persist` shares KV and D1 state between instances.
  */
-export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {} } = {}) {
+export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
   const opts = {
     ...workerOptions,
@@ -54,12 +54,13 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
   };
   if (!queue) delete opts.queueProducers;
   const dir = persist ?? mkdtempSync(join(tmpdir(), 'wakelink-e2e-'));
-  const mf = new Miniflare({ ...opts, kvPersist: join(dir, 'kv'), d1Persist: join(dir, 'd1'), cachePersist: false });
-  await mf.ready;
+  const listen = http ? { host: '127.0.0.1', port: 0 } : {};
+  const mf = new Miniflare({ ...opts, ...listen, kvPersist: join(dir, 'kv'), d1Persist: join(dir, 'd1'), cachePersist: false });
+  const url = await mf.ready;
   const db = await mf.getD1Database('DB');
   await migrate(db);
   const kv = await mf.getKVNamespace('LINKS');
-  const base = 'http://wakelink.test';
+  const base = http ? url.origin : 'http://wakelink.test';
   const api = (path, init = {}) =>
     mf.dispatchFetch(base + path, {
       ...init,

@@ -37,6 +37,8 @@ export const demoLink = () => JSON.parse(readFileSync(join(root, 'seed', 'demo-l
  */
 export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
+  // Secrets come from the test, never from a developer's local .dev.vars.
+  const { API_KEYS, WAKELINK_SIGNING_KEYS, ...declared } = workerOptions.bindings ?? {};
   const opts = {
     ...workerOptions,
     modules: true,
@@ -44,7 +46,7 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
     scriptPath: join(root, 'build', 'index.js'),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
     bindings: {
-      ...workerOptions.bindings,
+      ...declared,
       API_KEYS: API_KEY,
       ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}),
       ...vars,

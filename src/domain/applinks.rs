@@ -14,7 +14,9 @@ pub fn apple_app_site_association(ios_app_ids: &str) -> Value {
     let details: Vec<Value> = if ids.is_empty() {
         Vec::new()
     } else {
-        vec![json!({ "appIDs": ids, "components": [{ "/": "/*", "comment": "every wakelink path" }] })]
+        vec![
+            json!({ "appIDs": ids, "components": [{ "/": "/*", "comment": "every wakelink path" }] }),
+        ]
     };
     json!({ "applinks": { "details": details } })
 }
@@ -49,7 +51,10 @@ mod tests {
 
     #[test]
     fn empty_config_gives_valid_empty_documents() {
-        assert_eq!(apple_app_site_association("")["applinks"]["details"], json!([]));
+        assert_eq!(
+            apple_app_site_association("")["applinks"]["details"],
+            json!([])
+        );
         assert_eq!(asset_links(""), json!([]));
         assert_eq!(asset_links("garbage"), json!([]));
     }

@@ -1,8 +1,8 @@
 //! Operator API keys: a wrapper that never prints, compared in constant time.
 
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use std::fmt;
+use subtle::ConstantTimeEq;
 
 /// Bearer keys accepted by `/api/v1`. Parsed from a comma-separated secret.
 #[derive(Clone, Default)]

@@ -6,7 +6,15 @@ use std::fmt;
 pub const MAX_CODE_LEN: usize = 64;
 
 /// First path segments that belong to wakelink itself and can never be link codes.
-const RESERVED: &[&str] = &["api", "admin", "sdk", "e", "favicon.ico", "robots.txt", "health"];
+const RESERVED: &[&str] = &[
+    "api",
+    "admin",
+    "sdk",
+    "e",
+    "favicon.ico",
+    "robots.txt",
+    "health",
+];
 
 /// A checked short code: 1–64 characters of `[A-Za-z0-9_-]`, not a reserved word.
 ///

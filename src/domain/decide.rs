@@ -12,7 +12,11 @@ pub enum Decision<'a> {
     Redirect { to: &'a Destination, target: Target },
     /// An in-app browser that blocks store and app-scheme redirects: a page telling the
     /// person how to open the link in the system browser, with the destination visible.
-    Interstitial { to: &'a Destination, target: Target, in_app: InApp },
+    Interstitial {
+        to: &'a Destination,
+        target: Target,
+        in_app: InApp,
+    },
     /// Unknown or disabled link (and any bad recipient token): one page for all.
     NotFound,
     /// The link expired.
@@ -85,30 +89,95 @@ pub fn decide<'a>(link: Option<&'a Link>, visitor: &Visitor, now: UnixMs) -> Dec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::code::ShortCode;
     use crate::domain::link::tests::{demo_input, demo_link};
     use crate::domain::visitor::Vendor;
-    use crate::domain::code::ShortCode;
 
     fn visitor(platform: Platform, vendor: Option<Vendor>, in_app: Option<InApp>) -> Visitor {
-        Visitor { platform, vendor, in_app, bot: None }
+        Visitor {
+            platform,
+            vendor,
+            in_app,
+            bot: None,
+        }
     }
 
     #[test]
     fn routes_each_platform() {
         let link = demo_link();
         let cases = [
-            ("iphone", visitor(Platform::Ios, None, None), Target::AppStore, "https://apps.apple.com/app/id1234567890"),
-            ("ipad", visitor(Platform::Ipados, None, None), Target::AppStore, "https://apps.apple.com/app/id1234567890"),
-            ("pixel", visitor(Platform::Android, None, None), Target::GooglePlay, "https://play.google.com/store/apps/details?id=com.example.app"),
-            ("huawei", visitor(Platform::Android, Some(Vendor::Huawei), None), Target::VendorStore, "appmarket://details?id=com.example.app"),
-            ("honor", visitor(Platform::Android, Some(Vendor::Honor), None), Target::VendorStore, "honormarket://details?id=com.example.app"),
-            ("xiaomi", visitor(Platform::Android, Some(Vendor::Xiaomi), None), Target::VendorStore, "mimarket://details?id=com.example.app"),
-            ("oppo", visitor(Platform::Android, Some(Vendor::Oppo), None), Target::VendorStore, "oppomarket://details?packagename=com.example.app"),
-            ("vivo", visitor(Platform::Android, Some(Vendor::Vivo), None), Target::VendorStore, "vivomarket://details?id=com.example.app"),
-            ("samsung", visitor(Platform::Android, Some(Vendor::Samsung), None), Target::VendorStore, "samsungapps://ProductDetail/com.example.app"),
-            ("windows", visitor(Platform::Windows, None, None), Target::Web, "https://www.example.com/coupon"),
-            ("macos", visitor(Platform::Macos, None, None), Target::Web, "https://www.example.com/coupon"),
-            ("other", visitor(Platform::Other, None, None), Target::Web, "https://www.example.com/coupon"),
+            (
+                "iphone",
+                visitor(Platform::Ios, None, None),
+                Target::AppStore,
+                "https://apps.apple.com/app/id1234567890",
+            ),
+            (
+                "ipad",
+                visitor(Platform::Ipados, None, None),
+                Target::AppStore,
+                "https://apps.apple.com/app/id1234567890",
+            ),
+            (
+                "pixel",
+                visitor(Platform::Android, None, None),
+                Target::GooglePlay,
+                "https://play.google.com/store/apps/details?id=com.example.app",
+            ),
+            (
+                "huawei",
+                visitor(Platform::Android, Some(Vendor::Huawei), None),
+                Target::VendorStore,
+                "appmarket://details?id=com.example.app",
+            ),
+            (
+                "honor",
+                visitor(Platform::Android, Some(Vendor::Honor), None),
+                Target::VendorStore,
+                "honormarket://details?id=com.example.app",
+            ),
+            (
+                "xiaomi",
+                visitor(Platform::Android, Some(Vendor::Xiaomi), None),
+                Target::VendorStore,
+                "mimarket://details?id=com.example.app",
+            ),
+            (
+                "oppo",
+                visitor(Platform::Android, Some(Vendor::Oppo), None),
+                Target::VendorStore,
+                "oppomarket://details?packagename=com.example.app",
+            ),
+            (
+                "vivo",
+                visitor(Platform::Android, Some(Vendor::Vivo), None),
+                Target::VendorStore,
+                "vivomarket://details?id=com.example.app",
+            ),
+            (
+                "samsung",
+                visitor(Platform::Android, Some(Vendor::Samsung), None),
+                Target::VendorStore,
+                "samsungapps://ProductDetail/com.example.app",
+            ),
+            (
+                "windows",
+                visitor(Platform::Windows, None, None),
+                Target::Web,
+                "https://www.example.com/coupon",
+            ),
+            (
+                "macos",
+                visitor(Platform::Macos, None, None),
+                Target::Web,
+                "https://www.example.com/coupon",
+            ),
+            (
+                "other",
+                visitor(Platform::Other, None, None),
+                Target::Web,
+                "https://www.example.com/coupon",
+            ),
         ];
         for (name, v, target, to) in cases {
             match decide(Some(&link), &v, 0) {
@@ -125,26 +194,54 @@ mod tests {
         let mut input = demo_input();
         input.destinations.xiaomi = None;
         let link = input.validate(ShortCode::parse("x").unwrap()).unwrap();
-        let (_, t) = route(&link, &visitor(Platform::Android, Some(Vendor::Xiaomi), None));
+        let (_, t) = route(
+            &link,
+            &visitor(Platform::Android, Some(Vendor::Xiaomi), None),
+        );
         assert_eq!(t, Target::GooglePlay);
         input.destinations.android = None;
         input.destinations.ios = None;
         let link = input.validate(ShortCode::parse("x").unwrap()).unwrap();
-        assert_eq!(route(&link, &visitor(Platform::Android, Some(Vendor::Xiaomi), None)).1, Target::Web);
-        assert_eq!(route(&link, &visitor(Platform::Ios, None, None)).1, Target::Web);
+        assert_eq!(
+            route(
+                &link,
+                &visitor(Platform::Android, Some(Vendor::Xiaomi), None)
+            )
+            .1,
+            Target::Web
+        );
+        assert_eq!(
+            route(&link, &visitor(Platform::Ios, None, None)).1,
+            Target::Web
+        );
     }
 
     #[test]
     fn blocking_in_app_browsers_get_the_interstitial() {
         let link = demo_link();
         let wechat = visitor(Platform::Ios, None, Some(InApp::Wechat));
-        assert!(matches!(decide(Some(&link), &wechat, 0), Decision::Interstitial { in_app: InApp::Wechat, .. }));
+        assert!(matches!(
+            decide(Some(&link), &wechat, 0),
+            Decision::Interstitial {
+                in_app: InApp::Wechat,
+                ..
+            }
+        ));
         // Facebook's browser opens store links itself.
         let fb = visitor(Platform::Ios, None, Some(InApp::Facebook));
-        assert!(matches!(decide(Some(&link), &fb, 0), Decision::Redirect { .. }));
+        assert!(matches!(
+            decide(Some(&link), &fb, 0),
+            Decision::Redirect { .. }
+        ));
         // On a desktop, WeChat goes to the web fallback: nothing to block.
         let desk = visitor(Platform::Windows, None, Some(InApp::Wechat));
-        assert!(matches!(decide(Some(&link), &desk, 0), Decision::Redirect { target: Target::Web, .. }));
+        assert!(matches!(
+            decide(Some(&link), &desk, 0),
+            Decision::Redirect {
+                target: Target::Web,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -156,7 +253,10 @@ mod tests {
         assert_eq!(decide(Some(&link), &v, 0), Decision::NotFound);
         link.disabled = false;
         link.expires_at = Some(1_000);
-        assert!(matches!(decide(Some(&link), &v, 999), Decision::Redirect { .. }));
+        assert!(matches!(
+            decide(Some(&link), &v, 999),
+            Decision::Redirect { .. }
+        ));
         assert_eq!(decide(Some(&link), &v, 1_000), Decision::Gone);
     }
 }

@@ -155,7 +155,12 @@ pub(crate) mod tests {
 
     pub fn phone_event(id: &str, ts: UnixMs, recipient: Option<u64>) -> ClickEvent {
         let link = demo_link();
-        let v = Visitor { platform: Platform::Ios, vendor: None, in_app: None, bot: None };
+        let v = Visitor {
+            platform: Platform::Ios,
+            vendor: None,
+            in_app: None,
+            bot: None,
+        };
         let d = decide(Some(&link), &v, ts);
         let ctx = ClickContext {
             id,
@@ -183,15 +188,31 @@ pub(crate) mod tests {
         assert_eq!(json["country"], "CN");
         assert_eq!(json["ip_prefix"], "203.0.113.0/24");
         assert_eq!(json["bot"], false);
-        assert!(!json.to_string().contains("203.0.113.77"), "raw IP must never appear");
+        assert!(
+            !json.to_string().contains("203.0.113.77"),
+            "raw IP must never appear"
+        );
         let back: ClickEvent = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
     }
 
     #[test]
     fn nothing_to_record_for_unknown_links() {
-        let v = Visitor { platform: Platform::Ios, vendor: None, in_app: None, bot: None };
-        let ctx = ClickContext { id: "x", now: 0, method: Method::Get, user_agent: None, country: None, client_ip: None, recipient: None };
+        let v = Visitor {
+            platform: Platform::Ios,
+            vendor: None,
+            in_app: None,
+            bot: None,
+        };
+        let ctx = ClickContext {
+            id: "x",
+            now: 0,
+            method: Method::Get,
+            user_agent: None,
+            country: None,
+            client_ip: None,
+            recipient: None,
+        };
         assert_eq!(click_event(&ctx, None, &v, &Decision::NotFound), None);
     }
 
@@ -199,7 +220,10 @@ pub(crate) mod tests {
     fn too_soon_after_send_is_flagged() {
         let mut e = phone_event("a", 10_000, Some(1));
         flag_if_too_soon(&mut e, Some(8_000), 5_000);
-        assert_eq!((e.bot, e.bot_reason), (true, Some(BotReason::TooSoonAfterSend)));
+        assert_eq!(
+            (e.bot, e.bot_reason),
+            (true, Some(BotReason::TooSoonAfterSend))
+        );
         let mut e = phone_event("a", 10_000, Some(1));
         flag_if_too_soon(&mut e, Some(4_000), 5_000);
         assert!(!e.bot);

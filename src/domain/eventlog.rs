@@ -31,19 +31,35 @@ fn parse_cursor(s: &str) -> Option<(u64, String)> {
 
 impl EventQuery {
     /// From query pairs: `link`, `since` (RFC 3339 or Unix ms, inclusive), `cursor`, `limit`.
-    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<EventQuery, Problem> {
-        let mut q = EventQuery { link: None, after: (0, String::new()), limit: DEFAULT_LIMIT };
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<EventQuery, Problem> {
+        let mut q = EventQuery {
+            link: None,
+            after: (0, String::new()),
+            limit: DEFAULT_LIMIT,
+        };
         let (mut since, mut cur) = (None, None);
         for (k, v) in pairs {
             match k {
                 "link" => {
-                    q.link = Some(ShortCode::parse(v).map_err(|e| Problem::invalid("link", e.to_string()))?)
+                    q.link = Some(
+                        ShortCode::parse(v).map_err(|e| Problem::invalid("link", e.to_string()))?,
+                    )
                 }
                 "since" => {
                     let ms = v.parse::<u64>().ok().or_else(|| parse_rfc3339(v));
-                    since = Some(ms.ok_or_else(|| Problem::invalid("since", "not a date-time or Unix ms"))?);
+                    since =
+                        Some(ms.ok_or_else(|| {
+                            Problem::invalid("since", "not a date-time or Unix ms")
+                        })?);
                 }
-                "cursor" => cur = Some(parse_cursor(v).ok_or_else(|| Problem::invalid("cursor", "not a cursor from this API"))?),
+                "cursor" => {
+                    cur =
+                        Some(parse_cursor(v).ok_or_else(|| {
+                            Problem::invalid("cursor", "not a cursor from this API")
+                        })?)
+                }
                 "limit" => {
                     q.limit = v
                         .parse::<u32>()
@@ -73,7 +89,10 @@ pub fn row_to_json(row: Map<String, Value>) -> Value {
             ("bot", Value::Number(n)) => (k, Value::Bool(n.as_f64() == Some(1.0))),
             (_, Value::Number(n)) => {
                 // D1 hands integers over as floats; show them as integers.
-                let v = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map_or(v.clone(), |f| Value::from(f as u64));
+                let v = n
+                    .as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                    .map_or(v.clone(), |f| Value::from(f as u64));
                 (k, v)
             }
             _ => (k, v),
@@ -88,22 +107,42 @@ mod tests {
 
     #[test]
     fn parses_queries() {
-        let q = EventQuery::parse([("link", "demo"), ("since", "1970-01-01T00:00:01Z"), ("limit", "5")]).unwrap();
+        let q = EventQuery::parse([
+            ("link", "demo"),
+            ("since", "1970-01-01T00:00:01Z"),
+            ("limit", "5"),
+        ])
+        .unwrap();
         assert_eq!(q.link.unwrap().as_str(), "demo");
         assert_eq!(q.after, (1000, String::new()));
         assert_eq!(q.limit, 5);
         let id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
         let q = EventQuery::parse([("cursor", cursor(7, id).as_str()), ("since", "9")]).unwrap();
         assert_eq!(q.after, (7, id.to_owned()));
-        for (k, v) in [("limit", "0"), ("limit", "1001"), ("since", "x"), ("cursor", "1.x"), ("link", "a/b")] {
-            assert_eq!(EventQuery::parse([(k, v)]).unwrap_err().field.as_deref(), Some(k));
+        for (k, v) in [
+            ("limit", "0"),
+            ("limit", "1001"),
+            ("since", "x"),
+            ("cursor", "1.x"),
+            ("link", "a/b"),
+        ] {
+            assert_eq!(
+                EventQuery::parse([(k, v)]).unwrap_err().field.as_deref(),
+                Some(k)
+            );
         }
     }
 
     #[test]
     fn rows_read_naturally() {
-        let row = serde_json::json!({"bot": 1.0, "ts": 1763884800000.0, "variant": null, "link": "demo"});
-        let Value::Object(m) = row else { unreachable!() };
-        assert_eq!(row_to_json(m), serde_json::json!({"bot": true, "ts": 1763884800000u64, "link": "demo"}));
+        let row =
+            serde_json::json!({"bot": 1.0, "ts": 1763884800000.0, "variant": null, "link": "demo"});
+        let Value::Object(m) = row else {
+            unreachable!()
+        };
+        assert_eq!(
+            row_to_json(m),
+            serde_json::json!({"bot": true, "ts": 1763884800000u64, "link": "demo"})
+        );
     }
 }

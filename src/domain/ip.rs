@@ -21,7 +21,10 @@ pub fn truncate(raw: &str) -> Option<String> {
                 return truncate(&v4.to_string());
             }
             let s = v6.segments();
-            Some(format!("{}/48", Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0)))
+            Some(format!(
+                "{}/48",
+                Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0)
+            ))
         }
     }
 }
@@ -33,7 +36,10 @@ mod tests {
     #[test]
     fn never_keeps_the_host_part() {
         assert_eq!(truncate("10.1.2.3").as_deref(), Some("10.1.2.0/24"));
-        assert_eq!(truncate("::ffff:198.51.100.9").as_deref(), Some("198.51.100.0/24"));
+        assert_eq!(
+            truncate("::ffff:198.51.100.9").as_deref(),
+            Some("198.51.100.0/24")
+        );
         assert_eq!(truncate("::1").as_deref(), Some("::/48"));
         assert_eq!(truncate(""), None);
         assert_eq!(truncate("1.2.3.4, 5.6.7.8"), None);

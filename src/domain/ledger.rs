@@ -100,9 +100,9 @@ pub struct SendRow {
 fn short_label(field: String, v: Option<&str>) -> Result<Option<String>, Problem> {
     match v.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) if v.chars().count() > 64 || v.chars().any(char::is_control) => {
-            Err(Problem::invalid(field, "must be at most 64 printable characters"))
-        }
+        Some(v) if v.chars().count() > 64 || v.chars().any(char::is_control) => Err(
+            Problem::invalid(field, "must be at most 64 printable characters"),
+        ),
         Some(v) => Ok(Some(v.to_owned())),
     }
 }
@@ -111,19 +111,35 @@ impl SendBatchInput {
     pub fn parse(body: &[u8]) -> Result<SendBatch, Problem> {
         let input: SendBatchInput = serde_json::from_slice(body).map_err(|e| {
             let msg = e.to_string();
-            Problem::bad_request("invalid-json", msg.split(" at line").next().unwrap_or("invalid JSON").to_owned())
+            Problem::bad_request(
+                "invalid-json",
+                msg.split(" at line")
+                    .next()
+                    .unwrap_or("invalid JSON")
+                    .to_owned(),
+            )
         })?;
         if input.recipients.is_empty() {
             return Err(Problem::invalid("recipients", "must hold at least one row"));
         }
         if input.recipients.len() > MAX_BATCH {
-            return Err(Problem::too_large(format!("at most {MAX_BATCH} recipients per request")));
+            return Err(Problem::too_large(format!(
+                "at most {MAX_BATCH} recipients per request"
+            )));
         }
         let expires_at = match &input.expires_at {
-            Some(s) => Some(super::time::parse_rfc3339(s).ok_or_else(|| Problem::invalid("expires_at", "not an RFC 3339 date-time"))?),
+            Some(s) => Some(
+                super::time::parse_rfc3339(s)
+                    .ok_or_else(|| Problem::invalid("expires_at", "not an RFC 3339 date-time"))?,
+            ),
             None => None,
         };
-        let rows = input.recipients.iter().enumerate().map(|(i, r)| r.check(i)).collect::<Result<_, _>>()?;
+        let rows = input
+            .recipients
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.check(i))
+            .collect::<Result<_, _>>()?;
         Ok(SendBatch { rows, expires_at })
     }
 }
@@ -132,21 +148,27 @@ impl SendRowInput {
     fn check(&self, i: usize) -> Result<SendRow, Problem> {
         let field = |name: &str| format!("recipients[{i}].{name}");
         if self.seq.is_some_and(|s| s == 0 || s > MAX_SEQ) {
-            return Err(Problem::invalid(field("seq"), "must be between 1 and 2^40-1"));
+            return Err(Problem::invalid(
+                field("seq"),
+                "must be between 1 and 2^40-1",
+            ));
         }
-        let external_id =
-            ExternalId::parse(&self.external_id).map_err(|m| Problem::invalid(field("external_id"), m))?;
+        let external_id = ExternalId::parse(&self.external_id)
+            .map_err(|m| Problem::invalid(field("external_id"), m))?;
         let sent_at = match &self.sent_at {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Number(n)) => Some(
                 n.as_u64()
                     .and_then(|s| s.checked_mul(1000))
-                    .ok_or_else(|| Problem::invalid(field("sent_at"), "not a Unix time in seconds"))?,
+                    .ok_or_else(|| {
+                        Problem::invalid(field("sent_at"), "not a Unix time in seconds")
+                    })?,
             ),
-            Some(serde_json::Value::String(s)) => Some(
-                super::time::parse_rfc3339(s)
-                    .ok_or_else(|| Problem::invalid(field("sent_at"), "not an RFC 3339 date-time"))?,
-            ),
+            Some(serde_json::Value::String(s)) => {
+                Some(super::time::parse_rfc3339(s).ok_or_else(|| {
+                    Problem::invalid(field("sent_at"), "not an RFC 3339 date-time")
+                })?)
+            }
             Some(_) => return Err(Problem::invalid(field("sent_at"), "not a date-time")),
         };
         Ok(SendRow {
@@ -183,7 +205,11 @@ pub struct Assigned {
 /// (`existing`: (seq, external id) pairs touching this batch; `max_seq`: the link's highest).
 /// A row already recorded keeps its number, so a retried batch changes nothing; a row that
 /// contradicts the ledger (same id with another seq, or a seq taken by another id) is refused.
-pub fn assign(rows: Vec<SendRow>, existing: &[(u64, String)], max_seq: u64) -> Result<Vec<Assigned>, Problem> {
+pub fn assign(
+    rows: Vec<SendRow>,
+    existing: &[(u64, String)],
+    max_seq: u64,
+) -> Result<Vec<Assigned>, Problem> {
     use std::collections::HashMap;
     let by_id: HashMap<&str, u64> = existing.iter().map(|(s, id)| (id.as_str(), *s)).collect();
     let by_seq: HashMap<u64, &str> = existing.iter().map(|(s, id)| (*s, id.as_str())).collect();
@@ -196,7 +222,10 @@ pub fn assign(rows: Vec<SendRow>, existing: &[(u64, String)], max_seq: u64) -> R
         let known = by_id.get(id).copied();
         let seq = match (row.seq, known) {
             (Some(s), Some(k)) if s != k => {
-                return Err(Problem::conflict("ledger-conflict", format!("recipients[{i}]: external_id is recorded with seq {k}")))
+                return Err(Problem::conflict(
+                    "ledger-conflict",
+                    format!("recipients[{i}]: external_id is recorded with seq {k}"),
+                ))
             }
             (Some(s), _) => s,
             (None, Some(k)) => k,
@@ -212,22 +241,38 @@ pub fn assign(rows: Vec<SendRow>, existing: &[(u64, String)], max_seq: u64) -> R
             },
         };
         if seq > MAX_SEQ {
-            return Err(Problem::conflict("ledger-full", "no sequence numbers left for this link"));
+            return Err(Problem::conflict(
+                "ledger-full",
+                "no sequence numbers left for this link",
+            ));
         }
         if by_seq.get(&seq).is_some_and(|other| *other != id) {
-            return Err(Problem::conflict("ledger-conflict", format!("recipients[{i}]: seq {seq} belongs to another recipient")));
+            return Err(Problem::conflict(
+                "ledger-conflict",
+                format!("recipients[{i}]: seq {seq} belongs to another recipient"),
+            ));
         }
         if let Some(prev) = batch_ids.insert(id.to_owned(), seq) {
             if prev != seq {
-                return Err(Problem::conflict("ledger-conflict", format!("recipients[{i}]: external_id repeated with another seq")));
+                return Err(Problem::conflict(
+                    "ledger-conflict",
+                    format!("recipients[{i}]: external_id repeated with another seq"),
+                ));
             }
             continue;
         }
         if batch_seqs.insert(seq, i).is_some() {
-            return Err(Problem::conflict("ledger-conflict", format!("recipients[{i}]: seq {seq} repeated in the batch")));
+            return Err(Problem::conflict(
+                "ledger-conflict",
+                format!("recipients[{i}]: seq {seq} repeated in the batch"),
+            ));
         }
         next = next.max(seq);
-        out.push(Assigned { seq, new: known.is_none(), row });
+        out.push(Assigned {
+            seq,
+            new: known.is_none(),
+            row,
+        });
     }
     Ok(out)
 }
@@ -261,7 +306,9 @@ mod tests {
         .rows;
         assert_eq!(rows[0].sent_at, Some(1_766_000_000_000));
         assert_eq!(rows[0].seq, Some(3));
-        let err = SendBatchInput::parse(br#"{"recipients":[{"external_id":"c","sent_at":"soon"}]}"#).unwrap_err();
+        let err =
+            SendBatchInput::parse(br#"{"recipients":[{"external_id":"c","sent_at":"soon"}]}"#)
+                .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("recipients[0].sent_at"));
     }
 
@@ -275,25 +322,63 @@ mod tests {
     }
 
     fn row(id: &str, seq: Option<u64>) -> SendRow {
-        SendRow { seq, external_id: ExternalId::parse(id).unwrap(), segment: None, variant: None, sent_at: None }
+        SendRow {
+            seq,
+            external_id: ExternalId::parse(id).unwrap(),
+            segment: None,
+            variant: None,
+            sent_at: None,
+        }
     }
 
     #[test]
     fn assignment_is_idempotent_and_checked() {
         let first = assign(vec![row("a", None), row("b", None)], &[], 0).unwrap();
-        assert_eq!(first.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(), vec![(1, true), (2, true)]);
+        assert_eq!(
+            first.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(),
+            vec![(1, true), (2, true)]
+        );
         // A retry of the same batch after it was recorded: same numbers, nothing new.
         let existing = vec![(1, "a".to_string()), (2, "b".to_string())];
         let again = assign(vec![row("a", None), row("b", None)], &existing, 2).unwrap();
-        assert_eq!(again.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(), vec![(1, false), (2, false)]);
+        assert_eq!(
+            again.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(),
+            vec![(1, false), (2, false)]
+        );
         // Explicit numbers from the CLI are kept; a clash is a conflict.
-        assert_eq!(assign(vec![row("c", Some(10))], &existing, 2).unwrap()[0].seq, 10);
-        assert_eq!(assign(vec![row("c", Some(1))], &existing, 2).unwrap_err().status, 409);
-        assert_eq!(assign(vec![row("a", Some(5))], &existing, 2).unwrap_err().status, 409);
-        assert_eq!(assign(vec![row("x", Some(4)), row("y", Some(4))], &[], 0).unwrap_err().status, 409);
+        assert_eq!(
+            assign(vec![row("c", Some(10))], &existing, 2).unwrap()[0].seq,
+            10
+        );
+        assert_eq!(
+            assign(vec![row("c", Some(1))], &existing, 2)
+                .unwrap_err()
+                .status,
+            409
+        );
+        assert_eq!(
+            assign(vec![row("a", Some(5))], &existing, 2)
+                .unwrap_err()
+                .status,
+            409
+        );
+        assert_eq!(
+            assign(vec![row("x", Some(4)), row("y", Some(4))], &[], 0)
+                .unwrap_err()
+                .status,
+            409
+        );
         // Fresh numbers skip explicit ones in the same batch.
-        let mixed = assign(vec![row("p", Some(3)), row("q", None), row("r", None)], &[], 2).unwrap();
-        assert_eq!(mixed.iter().map(|a| a.seq).collect::<Vec<_>>(), vec![3, 4, 5]);
+        let mixed = assign(
+            vec![row("p", Some(3)), row("q", None), row("r", None)],
+            &[],
+            2,
+        )
+        .unwrap();
+        assert_eq!(
+            mixed.iter().map(|a| a.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
     }
 
     proptest::proptest! {

@@ -148,7 +148,10 @@ impl AllowList {
             };
             let body = h.strip_prefix("*.").unwrap_or(&h);
             if h.len() > 253 || !body.split('.').all(label_ok) {
-                return Err(Problem::invalid(format!("allow.hosts[{i}]"), "not a host name"));
+                return Err(Problem::invalid(
+                    format!("allow.hosts[{i}]"),
+                    "not a host name",
+                ));
             }
             hosts.push(h);
         }
@@ -157,9 +160,13 @@ impl AllowList {
             let s = s.trim().to_ascii_lowercase();
             let ok = s.len() <= 32
                 && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
             if !ok || FORBIDDEN_SCHEMES.contains(&s.as_str()) {
-                return Err(Problem::invalid(format!("allow.schemes[{i}]"), "scheme not allowed"));
+                return Err(Problem::invalid(
+                    format!("allow.schemes[{i}]"),
+                    "scheme not allowed",
+                ));
             }
             schemes.push(s);
         }
@@ -168,9 +175,11 @@ impl AllowList {
 
     fn host_allowed(&self, host: &str) -> bool {
         self.hosts.iter().any(|h| match h.strip_prefix("*.") {
-            Some(suffix) => host.len() > suffix.len() + 1
-                && host.ends_with(suffix)
-                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
+            Some(suffix) => {
+                host.len() > suffix.len() + 1
+                    && host.ends_with(suffix)
+                    && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+            }
             None => h == host,
         })
     }
@@ -281,7 +290,11 @@ impl LinkInput {
     /// Checks every field; the error names the first field that is wrong.
     pub fn validate(&self, code: ShortCode) -> Result<Link, Problem> {
         let campaign = label("campaign", &self.campaign)?;
-        let variant = self.variant.as_deref().map(|v| label("variant", v)).transpose()?;
+        let variant = self
+            .variant
+            .as_deref()
+            .map(|v| label("variant", v))
+            .transpose()?;
         let allow = match &self.allow {
             Some(a) => AllowList::from_input(a)?,
             None => AllowList::defaults(),
@@ -289,21 +302,34 @@ impl LinkInput {
         let d = &self.destinations;
         let check = |name: &str, raw: &Option<String>| -> Result<Option<Destination>, Problem> {
             raw.as_deref()
-                .map(|r| allow.check(r).map_err(|m| Problem::invalid(format!("destinations.{name}"), m)))
+                .map(|r| {
+                    allow
+                        .check(r)
+                        .map_err(|m| Problem::invalid(format!("destinations.{name}"), m))
+                })
                 .transpose()
         };
         if d.web.trim().is_empty() {
-            return Err(Problem::invalid("destinations.web", "a web fallback is required"));
+            return Err(Problem::invalid(
+                "destinations.web",
+                "a web fallback is required",
+            ));
         }
         let web = allow
             .check(&d.web)
             .map_err(|m| Problem::invalid("destinations.web", m))?;
         if !web.is_web() {
-            return Err(Problem::invalid("destinations.web", "must be an http(s) URL"));
+            return Err(Problem::invalid(
+                "destinations.web",
+                "must be an http(s) URL",
+            ));
         }
         let universal_link = check("universal_link", &d.universal_link)?;
         if universal_link.as_ref().is_some_and(|u| !u.is_web()) {
-            return Err(Problem::invalid("destinations.universal_link", "must be an https URL"));
+            return Err(Problem::invalid(
+                "destinations.universal_link",
+                "must be an https URL",
+            ));
         }
         let expires_at = match &self.expires_at {
             Some(s) => Some(
@@ -355,7 +381,9 @@ pub(crate) mod tests {
             variant: Some("A".into()),
             destinations: DestinationsInput {
                 ios: Some("https://apps.apple.com/app/id1234567890".into()),
-                android: Some("https://play.google.com/store/apps/details?id=com.example.app".into()),
+                android: Some(
+                    "https://play.google.com/store/apps/details?id=com.example.app".into(),
+                ),
                 huawei: Some("appmarket://details?id=com.example.app".into()),
                 honor: Some("honormarket://details?id=com.example.app".into()),
                 xiaomi: Some("mimarket://details?id=com.example.app".into()),
@@ -372,7 +400,11 @@ pub(crate) mod tests {
                     "play.google.com".into(),
                     "*.example.com".into(),
                 ],
-                schemes: DEFAULT_SCHEMES.iter().map(|s| s.to_string()).chain(["exampleapp".into()]).collect(),
+                schemes: DEFAULT_SCHEMES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(["exampleapp".into()])
+                    .collect(),
             }),
             expires_at: None,
             disabled: false,
@@ -380,35 +412,80 @@ pub(crate) mod tests {
     }
 
     pub fn demo_link() -> Link {
-        demo_input().validate(ShortCode::parse("demo").unwrap()).unwrap()
+        demo_input()
+            .validate(ShortCode::parse("demo").unwrap())
+            .unwrap()
     }
 
     fn field_of(input: &LinkInput) -> Option<String> {
-        input.validate(ShortCode::parse("x").unwrap()).err().and_then(|p| p.field)
+        input
+            .validate(ShortCode::parse("x").unwrap())
+            .err()
+            .and_then(|p| p.field)
     }
 
     #[test]
     fn demo_is_valid() {
         let link = demo_link();
-        assert_eq!(link.destinations.web.as_str(), "https://www.example.com/coupon");
+        assert_eq!(
+            link.destinations.web.as_str(),
+            "https://www.example.com/coupon"
+        );
     }
+
+    type Mutation = Box<dyn Fn(&mut LinkInput)>;
 
     #[test]
     fn names_the_wrong_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut LinkInput)>)> = vec![
+        let cases: Vec<(&str, Mutation)> = vec![
             ("campaign", Box::new(|i| i.campaign = " ".into())),
             ("variant", Box::new(|i| i.variant = Some("x".repeat(65)))),
-            ("destinations.web", Box::new(|i| i.destinations.web = String::new())),
-            ("destinations.web", Box::new(|i| i.destinations.web = "https://evil.test/".into())),
-            ("destinations.web", Box::new(|i| i.destinations.web = "exampleapp://x".into())),
-            ("destinations.ios", Box::new(|i| i.destinations.ios = Some("javascript:alert(1)".into()))),
-            ("destinations.android", Box::new(|i| i.destinations.android = Some("https://user:pw@play.google.com/".into()))),
-            ("destinations.deep_link", Box::new(|i| i.destinations.deep_link = Some("otherapp://x".into()))),
-            ("destinations.universal_link", Box::new(|i| i.destinations.universal_link = Some("exampleapp://x".into()))),
-            ("destinations.xiaomi", Box::new(|i| i.destinations.xiaomi = Some("https://www.example.com/\n".into()))),
-            ("expires_at", Box::new(|i| i.expires_at = Some("tomorrow".into()))),
-            ("allow.schemes[0]", Box::new(|i| i.allow.as_mut().unwrap().schemes[0] = "javascript".into())),
-            ("allow.hosts[1]", Box::new(|i| i.allow.as_mut().unwrap().hosts[1] = "bad host".into())),
+            (
+                "destinations.web",
+                Box::new(|i| i.destinations.web = String::new()),
+            ),
+            (
+                "destinations.web",
+                Box::new(|i| i.destinations.web = "https://evil.test/".into()),
+            ),
+            (
+                "destinations.web",
+                Box::new(|i| i.destinations.web = "exampleapp://x".into()),
+            ),
+            (
+                "destinations.ios",
+                Box::new(|i| i.destinations.ios = Some("javascript:alert(1)".into())),
+            ),
+            (
+                "destinations.android",
+                Box::new(|i| {
+                    i.destinations.android = Some("https://user:pw@play.google.com/".into())
+                }),
+            ),
+            (
+                "destinations.deep_link",
+                Box::new(|i| i.destinations.deep_link = Some("otherapp://x".into())),
+            ),
+            (
+                "destinations.universal_link",
+                Box::new(|i| i.destinations.universal_link = Some("exampleapp://x".into())),
+            ),
+            (
+                "destinations.xiaomi",
+                Box::new(|i| i.destinations.xiaomi = Some("https://www.example.com/\n".into())),
+            ),
+            (
+                "expires_at",
+                Box::new(|i| i.expires_at = Some("tomorrow".into())),
+            ),
+            (
+                "allow.schemes[0]",
+                Box::new(|i| i.allow.as_mut().unwrap().schemes[0] = "javascript".into()),
+            ),
+            (
+                "allow.hosts[1]",
+                Box::new(|i| i.allow.as_mut().unwrap().hosts[1] = "bad host".into()),
+            ),
         ];
         for (want, mutate) in cases {
             let mut input = demo_input();
@@ -432,8 +509,13 @@ pub(crate) mod tests {
 
     #[test]
     fn json_errors_are_short() {
-        let err = LinkInput::from_json(br#"{"campaign":"c","destinations":{"web":"x"},"nope":1}"#).unwrap_err();
+        let err = LinkInput::from_json(br#"{"campaign":"c","destinations":{"web":"x"},"nope":1}"#)
+            .unwrap_err();
         assert_eq!(err.code, "invalid-json");
-        assert!(err.message.starts_with("unknown field `nope`"), "{}", err.message);
+        assert!(
+            err.message.starts_with("unknown field `nope`"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -27,11 +27,19 @@ struct Inner<'a> {
 
 impl Problem {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Problem {
-        Problem { status, code, message: message.into(), field: None }
+        Problem {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem { field: Some(field.into()), ..Problem::new(400, "invalid-input", message) }
+        Problem {
+            field: Some(field.into()),
+            ..Problem::new(400, "invalid-input", message)
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Problem {
@@ -73,9 +81,15 @@ impl Problem {
     /// `{"error":{"code":..,"message":..,"field":..}}`
     pub fn to_json(&self) -> String {
         let body = Body {
-            error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field.as_deref(),
+            },
         };
-        serde_json::to_string(&body).unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":"internal error"}}"#))
+        serde_json::to_string(&body).unwrap_or_else(|_| {
+            String::from(r#"{"error":{"code":"internal","message":"internal error"}}"#)
+        })
     }
 }
 

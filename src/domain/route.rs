@@ -64,7 +64,9 @@ pub fn parse(path: &str) -> Route {
 }
 
 fn api_code(code: &str) -> Option<ShortCode> {
-    (code.len() <= MAX_CODE_LEN).then(|| ShortCode::parse(code).ok()).flatten()
+    (code.len() <= MAX_CODE_LEN)
+        .then(|| ShortCode::parse(code).ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -77,7 +79,10 @@ mod tests {
         let cases = [
             ("/demo", Route::Link(code("demo"))),
             ("/demo/", Route::Link(code("demo"))),
-            ("/demo/tok", Route::RecipientLink(code("demo"), "tok".into())),
+            (
+                "/demo/tok",
+                Route::RecipientLink(code("demo"), "tok".into()),
+            ),
             ("/", Route::NotFound),
             ("", Route::NotFound),
             ("//", Route::NotFound),
@@ -86,12 +91,18 @@ mod tests {
             ("/../etc/passwd", Route::NotFound),
             ("/api", Route::ApiNotFound),
             ("/api/v1/links/demo", Route::ApiLink(code("demo"))),
-            ("/api/v1/links/demo/recipients", Route::ApiRecipients(code("demo"))),
+            (
+                "/api/v1/links/demo/recipients",
+                Route::ApiRecipients(code("demo")),
+            ),
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),
             ("/api/v2/x", Route::ApiNotFound),
             ("/.well-known/assetlinks.json", Route::AssetLinks),
-            ("/.well-known/apple-app-site-association", Route::AppleAppSiteAssociation),
+            (
+                "/.well-known/apple-app-site-association",
+                Route::AppleAppSiteAssociation,
+            ),
             ("/.well-known/other", Route::NotFound),
             ("/health", Route::Health),
         ];

@@ -23,7 +23,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 fn num(s: &str) -> Option<u32> {
@@ -49,7 +57,11 @@ pub fn parse_rfc3339(s: &str) -> Option<UnixMs> {
     }
     let (date, rest) = s.split_at(10);
     let mut parts = date.split('-');
-    let (y, m, d) = (num(parts.next()?)?, num(parts.next()?)?, num(parts.next()?)?);
+    let (y, m, d) = (
+        num(parts.next()?)?,
+        num(parts.next()?)?,
+        num(parts.next()?)?,
+    );
     if parts.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
@@ -102,7 +114,7 @@ pub fn parse_rfc3339(s: &str) -> Option<UnixMs> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -142,8 +154,16 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "", "2026", "2026-02-30", "2026-1-01", "2026-01-01T25:00:00Z", "2026-01-01T10:00:00",
-            "2026-01-01T10:00:00+0800", "1969-12-31T00:00:00Z", "２０２６-01-01", "2026-01-01T10:00:00.Z",
+            "",
+            "2026",
+            "2026-02-30",
+            "2026-1-01",
+            "2026-01-01T25:00:00Z",
+            "2026-01-01T10:00:00",
+            "2026-01-01T10:00:00+0800",
+            "1969-12-31T00:00:00Z",
+            "２０２６-01-01",
+            "2026-01-01T10:00:00.Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
         }

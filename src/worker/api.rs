@@ -50,24 +50,45 @@ fn ok_json(status: u16, v: &Value) -> std::result::Result<Response, Problem> {
 }
 
 async fn body(req: &mut Request, max: usize) -> std::result::Result<Vec<u8>, Problem> {
-    let ct = req.headers().get("content-type").ok().flatten().unwrap_or_default();
+    let ct = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if !ct.to_ascii_lowercase().starts_with("application/json") {
         return Err(Problem::unsupported_media_type());
     }
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
-        return Err(Problem::too_large(format!("body is larger than {max} bytes")));
+        return Err(Problem::too_large(format!(
+            "body is larger than {max} bytes"
+        )));
     }
-    let bytes = req.bytes().await.map_err(|_| Problem::bad_request("invalid-body", "body could not be read"))?;
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| Problem::bad_request("invalid-body", "body could not be read"))?;
     if bytes.len() > max {
-        return Err(Problem::too_large(format!("body is larger than {max} bytes")));
+        return Err(Problem::too_large(format!(
+            "body is larger than {max} bytes"
+        )));
     }
     Ok(bytes)
 }
 
 async fn read_link(env: &Env, code: &ShortCode) -> std::result::Result<Option<LinkInput>, Problem> {
     let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
-    let raw = kv.get(&link_key(code.as_str())).text().await.map_err(|e| down("kv read")(e.into()))?;
+    let raw = kv
+        .get(&link_key(code.as_str()))
+        .text()
+        .await
+        .map_err(|e| down("kv read")(e.into()))?;
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
 }
 
@@ -80,7 +101,11 @@ fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
 }
 
 /// `GET | PUT | DELETE /api/v1/links/{code}`
-pub async fn link(mut req: Request, env: &Env, code: ShortCode) -> std::result::Result<Response, Problem> {
+pub async fn link(
+    mut req: Request,
+    env: &Env,
+    code: ShortCode,
+) -> std::result::Result<Response, Problem> {
     let link_missing = || Problem::not_found("link-not-found", "no link with this code");
     match req.method() {
         Method::Get => match read_link(env, &code).await? {
@@ -107,24 +132,35 @@ pub async fn link(mut req: Request, env: &Env, code: ShortCode) -> std::result::
                 return Err(link_missing());
             }
             let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
-            kv.delete(&link_key(code.as_str())).await.map_err(|e| down("kv delete")(e.into()))?;
+            kv.delete(&link_key(code.as_str()))
+                .await
+                .map_err(|e| down("kv delete")(e.into()))?;
             links::forget(&code);
-            Response::empty().map(|r| r.with_status(204)).map_err(down("response"))
+            Response::empty()
+                .map(|r| r.with_status(204))
+                .map_err(down("response"))
         }
         _ => Err(Problem::method_not_allowed()),
     }
 }
 
 fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, String)>, Problem> {
-    let url = req.url().map_err(|_| Problem::bad_request("invalid-url", "request URL is malformed"))?;
-    Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    let url = req
+        .url()
+        .map_err(|_| Problem::bad_request("invalid-url", "request URL is malformed"))?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
 }
 
 async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
     let rows = db
         .prepare(sql::EVENTS_PAGE)
         .bind(&[
-            q.link.as_ref().map_or(JsValue::NULL, |c| JsValue::from_str(c.as_str())),
+            q.link
+                .as_ref()
+                .map_or(JsValue::NULL, |c| JsValue::from_str(c.as_str())),
             JsValue::from_f64(q.after.0 as f64),
             JsValue::from_str(&q.after.1),
             JsValue::from_f64(q.limit as f64),
@@ -147,7 +183,12 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
     let pairs = query_pairs(&req)?;
     let mut q = EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let db = env.d1(DB).map_err(down("d1 binding"))?;
-    let accept = req.headers().get("accept").ok().flatten().unwrap_or_default();
+    let accept = req
+        .headers()
+        .get("accept")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if accept.contains("application/x-ndjson") {
         q.limit = crate::domain::eventlog::MAX_LIMIT;
         let pages = stream::try_unfold((db, Some(q)), |(db, q)| async move {
@@ -158,7 +199,9 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
                 chunk.extend_from_slice(r.to_string().as_bytes());
                 chunk.push(b'\n');
             }
-            let next = (rows.len() as u32 == q.limit).then(|| rows.last().and_then(position)).flatten();
+            let next = (rows.len() as u32 == q.limit)
+                .then(|| rows.last().and_then(position))
+                .flatten();
             let state = next.map(|after| {
                 q.after = after;
                 q
@@ -171,8 +214,13 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
         return Ok(r);
     }
     let rows = events_page(&db, &q).await.map_err(down("events page"))?;
-    let next = (rows.len() as u32 == q.limit).then(|| rows.last().and_then(position)).flatten();
-    ok_json(200, &json!({ "events": rows, "next_cursor": next.map(|(ts, id)| cursor(ts, &id)) }))
+    let next = (rows.len() as u32 == q.limit)
+        .then(|| rows.last().and_then(position))
+        .flatten();
+    ok_json(
+        200,
+        &json!({ "events": rows, "next_cursor": next.map(|(ts, id)| cursor(ts, &id)) }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -187,7 +235,11 @@ struct MaxSeq {
 }
 
 /// `POST /api/v1/links/{code}/recipients`: records the send ledger and mints the links.
-pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::result::Result<Response, Problem> {
+pub async fn recipients(
+    mut req: Request,
+    env: &Env,
+    code: ShortCode,
+) -> std::result::Result<Response, Problem> {
     if req.method() != Method::Post {
         return Err(Problem::method_not_allowed());
     }
@@ -198,7 +250,10 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
         .ok_or_else(|| Problem::unavailable("per-recipient links need WAKELINK_SIGNING_KEYS"))?;
     let batch = SendBatchInput::parse(&body(&mut req, MAX_LEDGER_BODY).await?)?;
     if read_link(env, &code).await?.is_none() {
-        return Err(Problem::not_found("link-not-found", "no link with this code"));
+        return Err(Problem::not_found(
+            "link-not-found",
+            "no link with this code",
+        ));
     }
     let db = env.d1(DB).map_err(down("d1 binding"))?;
     let link = JsValue::from_str(code.as_str());
@@ -206,9 +261,15 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
     let seqs: Vec<u64> = batch.rows.iter().filter_map(|r| r.seq).collect();
     let lookups = vec![
         db.prepare(sql::LEDGER_EXISTING)
-            .bind(&[link.clone(), JsValue::from_str(&json!(ids).to_string()), JsValue::from_str(&json!(seqs).to_string())])
+            .bind(&[
+                link.clone(),
+                JsValue::from_str(&json!(ids).to_string()),
+                JsValue::from_str(&json!(seqs).to_string()),
+            ])
             .map_err(down("ledger bind"))?,
-        db.prepare(sql::LEDGER_MAX_SEQ).bind(&[link.clone()]).map_err(down("ledger bind"))?,
+        db.prepare(sql::LEDGER_MAX_SEQ)
+            .bind(std::slice::from_ref(&link))
+            .map_err(down("ledger bind"))?,
     ];
     let found = db.batch(lookups).await.map_err(down("ledger read"))?;
     let existing: Vec<(u64, String)> = found
@@ -241,7 +302,9 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
                 JsValue::from_str(a.row.external_id.as_str()),
                 opt(&a.row.segment),
                 opt(&a.row.variant),
-                a.row.sent_at.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
+                a.row
+                    .sent_at
+                    .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
                 JsValue::from_f64(now as f64),
             ])
         })
@@ -252,11 +315,18 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
         // One transaction: a concurrent writer that took a number first makes this fail whole.
         db.batch(inserts).await.map_err(|e| {
             worker::console_warn!("ledger insert refused: {e}");
-            Problem::new(503, "ledger-busy", "the ledger changed during this request; retry it")
+            Problem::new(
+                503,
+                "ledger-busy",
+                "the ledger changed during this request; retry it",
+            )
         })?;
     }
 
-    let origin = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let origin = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
     let expires_day = batch.expires_at.map(|ms| day_from_unix_secs(ms / 1000));
     let mut out = Vec::with_capacity(assigned.len());
     for a in &assigned {
@@ -270,5 +340,8 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> std::re
             "url": format!("{origin}/{code}/{}", token.as_str()),
         }));
     }
-    ok_json(if created > 0 { 201 } else { 200 }, &json!({ "created": created, "existing": assigned.len() - created, "recipients": out }))
+    ok_json(
+        if created > 0 { 201 } else { 200 },
+        &json!({ "created": created, "existing": assigned.len() - created, "recipients": out }),
+    )
 }

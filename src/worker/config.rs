@@ -40,16 +40,19 @@ fn secs_ms(env: &Env, name: &str, default_secs: u64) -> u64 {
 
 impl Config {
     fn read(env: &Env) -> Config {
-        let keyring = secret(env, SECRET_SIGNING_KEYS).and_then(|spec| match Keyring::parse(&spec) {
-            Ok(k) => Some(k),
-            Err(e) => {
-                worker::console_error!("{SECRET_SIGNING_KEYS} is unusable: {e}");
-                None
-            }
-        });
+        let keyring =
+            secret(env, SECRET_SIGNING_KEYS).and_then(|spec| match Keyring::parse(&spec) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    worker::console_error!("{SECRET_SIGNING_KEYS} is unusable: {e}");
+                    None
+                }
+            });
         let api_keys = ApiKeys::parse(&secret(env, SECRET_API_KEYS).unwrap_or_default());
         if api_keys.is_empty() {
-            worker::console_warn!("{SECRET_API_KEYS} holds no key of 16+ bytes: the API refuses all requests");
+            worker::console_warn!(
+                "{SECRET_API_KEYS} holds no key of 16+ bytes: the API refuses all requests"
+            );
         }
         Config {
             api_keys,

@@ -57,8 +57,10 @@ struct SentAt {
 
 /// Send times from the ledger for the batch's recipients, one D1 round trip.
 async fn send_times(db: &D1Database, events: &[ClickEvent]) -> Result<HashMap<(String, u64), u64>> {
-    let mut keys: Vec<(String, u64)> =
-        events.iter().filter_map(|e| Some((e.link.clone(), e.recipient?))).collect();
+    let mut keys: Vec<(String, u64)> = events
+        .iter()
+        .filter_map(|e| Some((e.link.clone(), e.recipient?)))
+        .collect();
     keys.sort();
     keys.dedup();
     if keys.is_empty() {
@@ -66,7 +68,10 @@ async fn send_times(db: &D1Database, events: &[ClickEvent]) -> Result<HashMap<(S
     }
     let stmts = keys
         .iter()
-        .map(|(link, r)| db.prepare(sql::SENT_AT).bind(&[JsValue::from_str(link), JsValue::from_f64(*r as f64)]))
+        .map(|(link, r)| {
+            db.prepare(sql::SENT_AT)
+                .bind(&[JsValue::from_str(link), JsValue::from_f64(*r as f64)])
+        })
         .collect::<Result<Vec<_>>>()?;
     let results = db.batch(stmts).await?;
     let mut out = HashMap::new();
@@ -110,7 +115,9 @@ async fn write(db: &D1Database, events: &mut [ClickEvent], min_gap_ms: u64) -> R
     let now = Date::now().as_millis();
     let mut stmts = Vec::with_capacity(events.len() * 2);
     for e in events.iter_mut() {
-        let sent_at = e.recipient.and_then(|r| sent.get(&(e.link.clone(), r)).copied());
+        let sent_at = e
+            .recipient
+            .and_then(|r| sent.get(&(e.link.clone(), r)).copied());
         flag_if_too_soon(e, sent_at, min_gap_ms);
         stmts.push(insert_event(db, e, now)?);
         if let (true, Some(r)) = (counts_as_first_click(e), e.recipient) {

@@ -33,7 +33,12 @@ pub fn parse_stored(code: &ShortCode, raw: &str) -> Option<Link> {
     input.validate(code.clone()).ok()
 }
 
-pub async fn get(env: &Env, code: &ShortCode, now: UnixMs, ttl_ms: u64) -> Result<Option<Rc<Link>>, StoreDown> {
+pub async fn get(
+    env: &Env,
+    code: &ShortCode,
+    now: UnixMs,
+    ttl_ms: u64,
+) -> Result<Option<Rc<Link>>, StoreDown> {
     let cached = CACHE.with(|c| {
         c.borrow()
             .get(code)
@@ -43,7 +48,11 @@ pub async fn get(env: &Env, code: &ShortCode, now: UnixMs, ttl_ms: u64) -> Resul
         return Ok(link);
     }
     let fetched = match env.kv(LINKS_KV) {
-        Ok(kv) => kv.get(&link_key(code.as_str())).text().await.map_err(|e| e.to_string()),
+        Ok(kv) => kv
+            .get(&link_key(code.as_str()))
+            .text()
+            .await
+            .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     match fetched {
@@ -54,7 +63,13 @@ pub async fn get(env: &Env, code: &ShortCode, now: UnixMs, ttl_ms: u64) -> Resul
                 if c.len() >= MAX_ENTRIES {
                     c.clear();
                 }
-                c.insert(code.clone(), Entry { fetched: now, link: link.clone() });
+                c.insert(
+                    code.clone(),
+                    Entry {
+                        fetched: now,
+                        link: link.clone(),
+                    },
+                );
             });
             Ok(link)
         }

@@ -11,7 +11,9 @@ mod redirect;
 mod respond;
 mod sql;
 
-use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 use crate::domain::applinks;
 use crate::domain::problem::Problem;
@@ -33,12 +35,20 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let path = req.path();
     match route::parse(&path) {
         Route::Link(code) => redirect::resolve(req, env, ctx, code, None).await,
-        Route::RecipientLink(code, token) => redirect::resolve(req, env, ctx, code, Some(token)).await,
+        Route::RecipientLink(code, token) => {
+            redirect::resolve(req, env, ctx, code, Some(token)).await
+        }
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
-        Route::ApiRecipients(code) => api::handle(req, env, |r| api::recipients(r, env, code)).await,
+        Route::ApiRecipients(code) => {
+            api::handle(req, env, |r| api::recipients(r, env, code)).await
+        }
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
-        Route::ApiNotFound => respond::problem(&Problem::not_found("route-not-found", "no such API route")),
-        Route::AppleAppSiteAssociation => static_json(&req, env, |c| applinks::apple_app_site_association(&c.ios_app_ids)),
+        Route::ApiNotFound => {
+            respond::problem(&Problem::not_found("route-not-found", "no such API route"))
+        }
+        Route::AppleAppSiteAssociation => static_json(&req, env, |c| {
+            applinks::apple_app_site_association(&c.ios_app_ids)
+        }),
         Route::AssetLinks => static_json(&req, env, |c| applinks::asset_links(&c.android_apps)),
         Route::Health => match redirect::method_of(&req) {
             Some(_) => respond::json(200, String::from(r#"{"status":"ok"}"#)),
@@ -51,7 +61,11 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     }
 }
 
-fn static_json(req: &Request, env: &Env, doc: impl FnOnce(&Config) -> serde_json::Value) -> Result<Response> {
+fn static_json(
+    req: &Request,
+    env: &Env,
+    doc: impl FnOnce(&Config) -> serde_json::Value,
+) -> Result<Response> {
     if redirect::method_of(req).is_none() {
         return respond::method_not_allowed();
     }

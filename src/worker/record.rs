@@ -16,7 +16,10 @@ pub async fn deliver(env: Env, event: ClickEvent) {
         Err(e) => Err(e.to_string()),
     };
     if let Err(detail) = sent {
-        worker::console_warn!("queue send failed for event {}: {detail}; spooling", event.id);
+        worker::console_warn!(
+            "queue send failed for event {}: {detail}; spooling",
+            event.id
+        );
         spool(&env, &event.id, &body).await;
     }
 }
@@ -44,7 +47,12 @@ const SEND_CHUNK: usize = 100;
 pub async fn drain_spool(env: &Env) -> worker::Result<usize> {
     let kv = env.kv(LINKS_KV)?;
     let queue = env.queue(EVENTS_QUEUE)?;
-    let listed = kv.list().prefix(SPOOL_PREFIX.to_owned()).limit(DRAIN_PAGE).execute().await?;
+    let listed = kv
+        .list()
+        .prefix(SPOOL_PREFIX.to_owned())
+        .limit(DRAIN_PAGE)
+        .execute()
+        .await?;
     let keys: Vec<String> = listed.keys.into_iter().map(|k| k.name).collect();
     let mut moved = 0;
     for chunk in keys.chunks(SEND_CHUNK) {

@@ -22,19 +22,35 @@ pub fn method_of(req: &Request) -> Option<Method> {
     }
 }
 
-pub async fn resolve(req: Request, env: &Env, ctx: &Context, code: ShortCode, token: Option<String>) -> Result<Response> {
+pub async fn resolve(
+    req: Request,
+    env: &Env,
+    ctx: &Context,
+    code: ShortCode,
+    token: Option<String>,
+) -> Result<Response> {
     let Some(method) = method_of(&req) else {
         return respond::method_not_allowed();
     };
     let ua = header(&req, "user-agent");
-    let purpose = ["sec-purpose", "purpose", "x-purpose", "x-moz"].iter().find_map(|h| header(&req, h));
-    let visitor = classify(&RequestFacts { method: Some(method), user_agent: ua.as_deref(), purpose: purpose.as_deref() });
+    let purpose = ["sec-purpose", "purpose", "x-purpose", "x-moz"]
+        .iter()
+        .find_map(|h| header(&req, h));
+    let visitor = classify(&RequestFacts {
+        method: Some(method),
+        user_agent: ua.as_deref(),
+        purpose: purpose.as_deref(),
+    });
     let now = Date::now().as_millis();
     let cfg = Config::get(env);
 
     let recipient = match &token {
         None => None,
-        Some(t) => match cfg.keyring.as_ref().and_then(|k| k.verify(&code, t, day_from_unix_secs(now / 1000))) {
+        Some(t) => match cfg
+            .keyring
+            .as_ref()
+            .and_then(|k| k.verify(&code, t, day_from_unix_secs(now / 1000)))
+        {
             Some(r) => Some(r.seq),
             None => return respond::not_found(method),
         },
@@ -42,7 +58,12 @@ pub async fn resolve(req: Request, env: &Env, ctx: &Context, code: ShortCode, to
     let link = match links::get(env, &code, now, cfg.link_cache_ttl_ms).await {
         Ok(link) => link,
         Err(links::StoreDown) => {
-            return respond::status_page(503, "Try again shortly", "This link can't be opened right now.", method)
+            return respond::status_page(
+                503,
+                "Try again shortly",
+                "This link can't be opened right now.",
+                method,
+            )
         }
     };
     let decision = decide(link.as_deref(), &visitor, now);

@@ -43,7 +43,11 @@ fn with_body(status: u16, body: String, content_type: &str, method: Method) -> R
     if content_type.starts_with("text/html") {
         let _ = headers.set("content-security-policy", CSP);
     }
-    let r = if method == Method::Head { Response::empty()? } else { Response::from_bytes(body.into_bytes())? };
+    let r = if method == Method::Head {
+        Response::empty()?
+    } else {
+        Response::from_bytes(body.into_bytes())?
+    };
     Ok(r.with_status(status).with_headers(headers))
 }
 
@@ -52,7 +56,12 @@ pub fn html(status: u16, page: &impl Template, method: Method) -> Result<Respons
         Ok(body) => with_body(status, body, "text/html; charset=utf-8", method),
         Err(e) => {
             worker::console_error!("template failed: {e}");
-            with_body(500, String::from("internal error"), "text/plain; charset=utf-8", method)
+            with_body(
+                500,
+                String::from("internal error"),
+                "text/plain; charset=utf-8",
+                method,
+            )
         }
     }
 }
@@ -62,11 +71,21 @@ pub fn status_page(status: u16, title: &str, message: &str, method: Method) -> R
 }
 
 pub fn not_found(method: Method) -> Result<Response> {
-    status_page(404, "Link not found", "This link doesn't exist or is no longer active.", method)
+    status_page(
+        404,
+        "Link not found",
+        "This link doesn't exist or is no longer active.",
+        method,
+    )
 }
 
 pub fn method_not_allowed() -> Result<Response> {
-    let r = status_page(405, "Method not allowed", "Only GET and HEAD are served here.", Method::Get)?;
+    let r = status_page(
+        405,
+        "Method not allowed",
+        "Only GET and HEAD are served here.",
+        Method::Get,
+    )?;
     let _ = r.headers().set("allow", "GET, HEAD");
     Ok(r)
 }

@@ -16,7 +16,8 @@ pub const UPSERT_FIRST_CLICK: &str = "INSERT INTO first_clicks (link, recipient,
 pub const SENT_AT: &str = "SELECT sent_at FROM sends WHERE link = ?1 AND recipient = ?2";
 
 /// Page of the click log after a (ts, id) cursor, optionally for one link.
-pub const EVENTS_PAGE: &str = "SELECT id, ts, link, campaign, variant, recipient, method, outcome, \
+pub const EVENTS_PAGE: &str =
+    "SELECT id, ts, link, campaign, variant, recipient, method, outcome, \
  target, platform, vendor, in_app, bot, bot_reason, country, ip_prefix, user_agent, received_at \
  FROM events WHERE (?1 IS NULL OR link = ?1) AND (ts, id) > (?2, ?3) \
  ORDER BY ts, id LIMIT ?4";
@@ -25,7 +26,9 @@ pub const EVENTS_PAGE: &str = "SELECT id, ts, link, campaign, variant, recipient
 pub const LEDGER_EXISTING: &str = "SELECT recipient, external_id FROM sends WHERE link = ?1 \
  AND (external_id IN (SELECT value FROM json_each(?2)) OR recipient IN (SELECT value FROM json_each(?3)))";
 
-pub const LEDGER_MAX_SEQ: &str = "SELECT COALESCE(MAX(recipient), 0) AS max_seq FROM sends WHERE link = ?1";
+pub const LEDGER_MAX_SEQ: &str =
+    "SELECT COALESCE(MAX(recipient), 0) AS max_seq FROM sends WHERE link = ?1";
 
-pub const INSERT_SEND: &str = "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, created_at) \
+pub const INSERT_SEND: &str =
+    "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, created_at) \
  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";

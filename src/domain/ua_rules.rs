@@ -480,7 +480,7 @@ pub const VENDOR_RULES: &[VendorRule] = &[
 /// Device-model rules, first match wins: names and maker-specific prefixes first, then Honor's
 /// own codes, then the generic Huawei code shapes (which Honor codes and some Samsung prefixes
 /// would also fit). Sources: the makers' own model listings, cross-checked against public
-/// device databases (Matomo device-detector's fixtures).
+/// device databases.
 ///
 /// Shapes: `@` a letter, `#` a digit, `+` a digit other than `0`, `~` a `0` or `1` (so `2+~#`
 /// reads as a year from 2021 and a month), a final `*` any tail; see [`Needle::Shape`].

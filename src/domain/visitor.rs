@@ -283,24 +283,75 @@ impl Visitor {
 /// assert_eq!(head.bot, Some(BotReason::Head));
 /// ```
 pub fn classify(facts: &RequestFacts) -> Visitor {
+    classify_with(facts, true)
+}
+
+/// [`classify`], with the [`PairSet`] prefilter (`prefilter`) or without it (the plain path,
+/// kept so a test can check that the prefilter never changes a result).
+fn classify_with(facts: &RequestFacts, prefilter: bool) -> Visitor {
     let ua = facts.user_agent.map(cap).unwrap_or("");
     // The one allocation: ASCII lowercasing keeps every byte offset where it was.
     let lower = ua.to_ascii_lowercase();
     let lower = lower.as_str();
+    let pair_set = prefilter.then(|| PairSet::of(lower.as_bytes()));
+    let pairs = pair_set.as_ref();
     let model = model_slot(lower);
 
-    let platform = platform(lower);
+    let platform = platform(lower, pairs);
     let vendor = if platform == Platform::Android {
-        vendor(lower, model)
+        vendor(lower, model, pairs)
     } else {
         None
     };
     Visitor {
         platform,
         vendor,
-        in_app: in_app(lower),
-        bot: bot(facts, lower, model),
+        in_app: in_app(lower, pairs),
+        bot: bot(facts, lower, model, pairs),
     }
+}
+
+/// Which adjacent byte pairs ("bigrams") occur in the lowercased user agent, as a 1024-bit set
+/// indexed by a hash of the pair.
+///
+/// Most rules do not match most user agents, and a full substring search per rule is what made
+/// `classify` slow: a few hundred searches, each with its own set-up. The set is built once per
+/// user agent (one pass over its bytes); before searching for a literal needle, the needle's own
+/// pairs are looked up in it, and if any is missing the needle cannot occur, so the search is
+/// skipped. A pair that is present (or a hash collision) only means "search as before", so the
+/// set can never change a result, only skip work. Needles shorter than two bytes, [`Needle::Prefix`]
+/// and [`Needle::Shape`] tests are not filtered. Because a substring of the user agent has a
+/// subset of its pairs, the same set also filters searches in the device-model slot.
+struct PairSet([u64; 16]);
+
+impl PairSet {
+    fn of(bytes: &[u8]) -> Self {
+        let mut set = PairSet([0; 16]);
+        for pair in bytes.windows(2) {
+            let bit = Self::bit(pair[0], pair[1]);
+            set.0[bit / 64] |= 1 << (bit % 64);
+        }
+        set
+    }
+
+    /// The bit for a pair: a multiplicative hash of the two bytes, top 10 bits.
+    fn bit(a: u8, b: u8) -> usize {
+        ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 22) as usize
+    }
+
+    /// False only if `needle` cannot occur in a string whose pairs are all in this set.
+    fn may_contain(&self, needle: &str) -> bool {
+        needle.as_bytes().windows(2).all(|pair| {
+            let bit = Self::bit(pair[0], pair[1]);
+            self.0[bit / 64] & (1 << (bit % 64)) != 0
+        })
+    }
+}
+
+/// `hay.contains(needle)`, skipping the search when `pairs` (the pairs of a string containing
+/// `hay`, if given) shows the needle cannot occur.
+fn contains(hay: &str, needle: &str, pairs: Option<&PairSet>) -> bool {
+    pairs.is_none_or(|set| set.may_contain(needle)) && hay.contains(needle)
 }
 
 /// Cuts a user agent to at most [`MAX_UA_LEN`] bytes without splitting a character.
@@ -315,26 +366,26 @@ fn cap(ua: &str) -> &str {
     &ua[..end]
 }
 
-fn platform(lower: &str) -> Platform {
+fn platform(lower: &str, pairs: Option<&PairSet>) -> Platform {
     PLATFORM_RULES
         .iter()
-        .find(|rule| matches(rule.needle, lower, None))
+        .find(|rule| matches_in(rule.needle, lower, None, pairs))
         .map_or(Platform::Other, |rule| rule.platform)
 }
 
-fn in_app(lower: &str) -> Option<InApp> {
+fn in_app(lower: &str, pairs: Option<&PairSet>) -> Option<InApp> {
     IN_APP_RULES
         .iter()
-        .find(|rule| matches(rule.needle, lower, None))
+        .find(|rule| matches_in(rule.needle, lower, None, pairs))
         .map(|rule| rule.app)
 }
 
-fn vendor(lower: &str, model: Option<Span>) -> Option<Vendor> {
+fn vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> Option<Vendor> {
     if let Some(span) = model {
         let slot = &lower[span.start..span.end];
         if let Some(rule) = MODEL_RULES
             .iter()
-            .find(|rule| matches(rule.needle, slot, None))
+            .find(|rule| matches_in(rule.needle, slot, None, pairs))
         {
             return Some(rule.vendor);
         }
@@ -342,11 +393,16 @@ fn vendor(lower: &str, model: Option<Span>) -> Option<Vendor> {
     VENDOR_RULES
         .iter()
         .filter(|rule| rule.evidence == Evidence::Device || model.is_none())
-        .find(|rule| matches(rule.needle, lower, None))
+        .find(|rule| matches_in(rule.needle, lower, None, pairs))
         .map(|rule| rule.vendor)
 }
 
-fn bot(facts: &RequestFacts, lower: &str, model: Option<Span>) -> Option<BotReason> {
+fn bot(
+    facts: &RequestFacts,
+    lower: &str,
+    model: Option<Span>,
+    pairs: Option<&PairSet>,
+) -> Option<BotReason> {
     if facts.method == Some(Method::Head) {
         return Some(BotReason::Head);
     }
@@ -363,7 +419,7 @@ fn bot(facts: &RequestFacts, lower: &str, model: Option<Span>) -> Option<BotReas
     }
     BOT_RULES
         .iter()
-        .find(|rule| matches(rule.needle, lower, model))
+        .find(|rule| matches_in(rule.needle, lower, model, pairs))
         .map(|rule| rule.reason)
 }
 
@@ -435,11 +491,21 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
-/// Whether `needle` matches `hay`. Hits that overlap `skip` (the device-model slot, for bot
-/// rules) do not count.
+/// [`matches_in`] without a prefilter: the plain path.
+#[cfg(test)]
 fn matches(needle: Needle, hay: &str, skip: Option<Span>) -> bool {
+    matches_in(needle, hay, skip, None)
+}
+
+/// Whether `needle` matches `hay`. Hits that overlap `skip` (the device-model slot, for bot
+/// rules) do not count. If `pairs` (the [`PairSet`] of a string containing `hay`) is given,
+/// the search for a literal needle is skipped when the set shows it cannot occur.
+fn matches_in(needle: Needle, hay: &str, skip: Option<Span>, pairs: Option<&PairSet>) -> bool {
     let bytes = hay.as_bytes();
     let found = |pat: &str, accept: &dyn Fn(usize, usize) -> bool| {
+        if pairs.is_some_and(|set| !set.may_contain(pat)) {
+            return false;
+        }
         hay.match_indices(pat).any(|(start, _)| {
             let end = start + pat.len();
             !skip.is_some_and(|span| span.overlaps(start, end)) && accept(start, end)
@@ -466,7 +532,7 @@ fn matches(needle: Needle, hay: &str, skip: Option<Span>) -> bool {
             !NOT_BOT_WORDS.contains(&&hay[word_start..end])
         }),
         Needle::Shape(pat) => shape_matches(pat.as_bytes(), bytes),
-        Needle::Heuristic(h) => heuristic(h, hay),
+        Needle::Heuristic(h) => heuristic(h, hay, pairs),
     }
 }
 
@@ -490,14 +556,16 @@ fn shape_matches(pat: &[u8], hay: &[u8]) -> bool {
     }
 }
 
-fn heuristic(h: Heuristic, lower: &str) -> bool {
+fn heuristic(h: Heuristic, lower: &str, pairs: Option<&PairSet>) -> bool {
     match h {
-        Heuristic::NotABrowser => !BROWSER_TOKENS.iter().any(|token| lower.contains(token)),
+        Heuristic::NotABrowser => !BROWSER_TOKENS
+            .iter()
+            .any(|token| contains(lower, token, pairs)),
         Heuristic::CompatibleNonBrowser => {
-            lower.contains("compatible;")
+            contains(lower, "compatible;", pairs)
                 && !COMPATIBLE_BROWSERS
                     .iter()
-                    .any(|token| lower.contains(token))
+                    .any(|token| contains(lower, token, pairs))
         }
         Heuristic::ContactAddress => has_contact_address(lower),
     }
@@ -922,6 +990,44 @@ mod tests {
         }
     }
 
+    /// The [`PairSet`] prefilter only skips searches that cannot succeed: with and without it,
+    /// every user agent in the fixture file (and in `WAKELINK_UA_CORPUS`, if set) gets the same
+    /// result, and so do their uppercased and truncated forms.
+    #[test]
+    fn prefilter_never_changes_a_result() {
+        let mut files = vec![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/user_agents.tsv"
+        )
+        .to_owned()];
+        files.extend(std::env::var("WAKELINK_UA_CORPUS").ok());
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            for line in text.lines().filter(|l| !l.starts_with('#')) {
+                let ua = line.rsplit('\t').next().unwrap_or("");
+                let upper = ua.to_ascii_uppercase();
+                let cut = &ua[..ua.floor_char_boundary(ua.len() / 2)];
+                for s in [ua, upper.as_str(), cut] {
+                    for method in [Method::Get, Method::Head] {
+                        let facts = RequestFacts {
+                            method: Some(method),
+                            user_agent: Some(s),
+                            purpose: None,
+                        };
+                        assert_eq!(
+                            classify_with(&facts, true),
+                            classify_with(&facts, false),
+                            "{s}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
     mod prop {
         use super::super::*;
         use proptest::prelude::*;
@@ -934,7 +1040,7 @@ mod tests {
                     user_agent: Some(&s),
                     purpose: Some(&s),
                 };
-                let _ = classify(&facts);
+                prop_assert_eq!(classify_with(&facts, true), classify_with(&facts, false));
                 let capped = cap(&s);
                 prop_assert!(capped.len() <= MAX_UA_LEN);
                 prop_assert!(s.starts_with(capped));

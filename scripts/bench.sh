@@ -8,4 +8,5 @@ bash scripts/setup.sh
 bash scripts/build-worker.sh >/dev/null
 node bench/redirect.mjs "$@"
 cargo bench --bench tokens
+cargo bench --bench classify
 bash scripts/bench-cli.sh

@@ -37,14 +37,26 @@ async fn spool(env: &Env, id: &str, body: &str) {
     }
 }
 
-/// Most spooled events moved per cron run (KV list page size).
+/// KV list page size, and pages drained per cron run (5,000 events a minute at most).
 const DRAIN_PAGE: u64 = 500;
+const DRAIN_PAGES: usize = 10;
 /// The Queue takes at most 100 messages per batch send.
 const SEND_CHUNK: usize = 100;
 
 /// Moves spooled events into the Queue, deleting each key only after its batch was accepted.
 /// A crash in between re-sends it next time; the consumer's writes are idempotent on the id.
 pub async fn drain_spool(env: &Env) -> worker::Result<usize> {
+    let mut moved = 0;
+    for _ in 0..DRAIN_PAGES {
+        match drain_page(env).await? {
+            0 => break,
+            n => moved += n,
+        }
+    }
+    Ok(moved)
+}
+
+async fn drain_page(env: &Env) -> worker::Result<usize> {
     let kv = env.kv(LINKS_KV)?;
     let queue = env.queue(EVENTS_QUEUE)?;
     let listed = kv

@@ -44,17 +44,6 @@ pub async fn resolve(
     let now = Date::now().as_millis();
     let cfg = Config::get(env);
 
-    let recipient = match &token {
-        None => None,
-        Some(t) => match cfg
-            .keyring
-            .as_ref()
-            .and_then(|k| k.verify(&code, t, day_from_unix_secs(now / 1000)))
-        {
-            Some(r) => Some(r.seq),
-            None => return respond::not_found(method),
-        },
-    };
     let link = match links::get(env, &code, now, cfg.link_cache_ttl_ms).await {
         Ok(link) => link,
         Err(links::StoreDown) => {
@@ -65,6 +54,19 @@ pub async fn resolve(
                 method,
             )
         }
+    };
+    // The token is checked after the lookup, so a bad token and an unknown code take the same
+    // path to the same page: nothing tells a guesser which part was wrong.
+    let recipient = match &token {
+        None => None,
+        Some(t) => match cfg
+            .keyring
+            .as_ref()
+            .and_then(|k| k.verify(&code, t, day_from_unix_secs(now / 1000)))
+        {
+            Some(r) => Some(r.seq),
+            None => return respond::not_found(method),
+        },
     };
     let decision = decide(link.as_deref(), &visitor, now);
     let self_link = req.url().map(|u| u.to_string()).unwrap_or_default();

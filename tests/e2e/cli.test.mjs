@@ -1,0 +1,72 @@
+// The CLI path and the API path end in the same D1 ledger: mint offline with the `wakelink`
+// CLI, upload through the API, then click the CLI's links in workerd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, putLink, UA, eventually, rows, root, API_KEY, SIGNING_KEYS } from './harness.mjs';
+
+let t, cli;
+before(async () => {
+  cli = join(root, 'target', 'debug', 'wakelink');
+  if (!existsSync(cli)) execFileSync('cargo', ['build', '--quiet', '--bin', 'wakelink'], { cwd: root, stdio: 'inherit' });
+  t = await start({ http: true });
+  await putLink(t, 'cli');
+  await putLink(t, 'viaapi');
+});
+after(async () => t?.mf.dispose());
+
+const sendList = [
+  'external_id,segment,variant,sent_at',
+  'cust-0001,dormant-3m,A,2026-11-20T11:30:00+08:00',
+  'cust-0002,dormant-6m,B,2026-11-20T11:30:00+08:00',
+  'cust-0003,dormant-12m,A,2026-11-20T19:45:00+08:00',
+].join('\n') + '\n';
+
+const run = (args, input = '') =>
+  execFileSync(cli, args, { input, stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, WAKELINK_SIGNING_KEYS: SIGNING_KEYS, WAKELINK_API_KEY: API_KEY } }).toString();
+
+test('CLI mint + upload and API mint leave the same ledger, and the CLI links resolve', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wakelink-cli-'));
+  const minted = join(dir, 'minted.csv');
+  writeFileSync(minted, run(['mint', '--code', 'cli', '--base-url', t.base], sendList));
+  const lines = readFileSync(minted, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'seq,external_id,segment,variant,sent_at,token,url');
+  assert.equal(lines.length, 4);
+  run(['upload', '--api', t.base, '--code', 'cli', '--input', minted]);
+  run(['upload', '--api', t.base, '--code', 'cli', '--input', minted]); // a retry changes nothing
+
+  const viaApi = await t.api('/api/v1/links/viaapi/recipients', {
+    method: 'POST',
+    body: JSON.stringify({
+      recipients: sendList.trim().split('\n').slice(1).map((l) => {
+        const [external_id, segment, variant, sent_at] = l.split(',');
+        return { external_id, segment, variant, sent_at };
+      }),
+    }),
+  });
+  assert.equal(viaApi.status, 201);
+  const apiTokens = (await viaApi.json()).recipients.map((r) => r.token);
+
+  const ledger = async (code) =>
+    (await rows(t.db, 'SELECT recipient, external_id, segment, variant, sent_at FROM sends WHERE link = ? ORDER BY recipient', code));
+  assert.deepEqual(await ledger('cli'), await ledger('viaapi'));
+  assert.equal((await ledger('cli')).length, 3);
+
+  const cliRows = lines.slice(1).map((l) => l.split(','));
+  for (const [i, r] of cliRows.entries()) {
+    const token = r[5];
+    assert.match(token, /^[0-9A-Za-z]{1,12}$/);
+    assert.notEqual(token, apiTokens[i], 'tokens are bound to the link code');
+    assert.equal(run(['verify', '--code', 'cli', token]).trim(), `seq=${i + 1} kid=1 expires=never`);
+  }
+  const r = await fetch(cliRows[1][6], { redirect: 'manual', headers: { 'user-agent': UA.iphone } });
+  assert.equal(r.status, 302);
+  const [fc] = await eventually(async () => {
+    const f = await rows(t.db, 'SELECT recipient FROM first_clicks WHERE link = ?', 'cli');
+    return f.length ? f : null;
+  });
+  assert.equal(fc.recipient, 2);
+});

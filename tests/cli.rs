@@ -28,7 +28,11 @@ fn bin() -> Command {
 
 fn run(mut cmd: Command, stdin: &str) -> Output {
     let mut child = cmd.spawn().expect("spawn wakelink");
-    let written = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    let written = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes());
     // A command that refuses its arguments exits before reading: a closed pipe is expected then.
     if let Err(e) = written {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");

@@ -5,7 +5,7 @@ use worker::{Context, Date, Env, Request, Response, Result};
 use super::config::Config;
 use super::{links, record, respond};
 use crate::domain::code::ShortCode;
-use crate::domain::decide::decide;
+use crate::domain::decide::{decide, Decision};
 use crate::domain::event::{click_event, event_id, ClickContext};
 use crate::domain::token::day_from_unix_secs;
 use crate::domain::visitor::{classify, Method, RequestFacts};
@@ -69,7 +69,11 @@ pub async fn resolve(
         },
     };
     let decision = decide(link.as_deref(), &visitor, now);
-    let self_link = req.url().map(|u| u.to_string()).unwrap_or_default();
+    // Only the in-app page shows the tapped URL; redirects don't pay for serializing it.
+    let self_link = match decision {
+        Decision::Interstitial { .. } => req.url().map(|u| u.to_string()).unwrap_or_default(),
+        _ => String::new(),
+    };
     let response = respond::decision(&decision, method, &self_link)?;
 
     let mut random = [0u8; 10];

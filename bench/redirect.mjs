@@ -38,15 +38,18 @@ async function boot(name, extra) {
   return { name, mf, url: new URL('/demo', url).href };
 }
 
+const wakelink = (vars) => ({
+  modules: true,
+  modulesRoot: root,
+  scriptPath: join(root, 'build', 'index.js'),
+  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+  d1Databases: { DB: 'bench-db' },
+  bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef', ...vars },
+});
 const targets = [
-  await boot('wakelink', {
-    modules: true,
-    modulesRoot: root,
-    scriptPath: join(root, 'build', 'index.js'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
-    d1Databases: { DB: 'bench-db' },
-    bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef' },
-  }),
+  await boot('wakelink', wakelink({})),
+  // The same worker reading KV on every request (no isolate cache), like the baseline does.
+  await boot('wakelink-kv', wakelink({ LINK_CACHE_TTL_SECS: '0' })),
   await boot('js-baseline', { modules: true, scriptPath: join(root, 'bench', 'baseline-worker.js') }),
 ];
 
@@ -74,6 +77,7 @@ for (const t of targets) await t.mf.dispose();
 
 const best = (name) => results[name].reduce((a, b) => (b.rps > a.rps ? b : a));
 const w = best('wakelink');
+const wk = best('wakelink-kv');
 const b = best('js-baseline');
 const buildDir = join(root, 'build');
 const wasmFiles = readdirSync(buildDir, { recursive: true }).filter((f) => String(f).endsWith('.wasm'));
@@ -83,7 +87,9 @@ const row = (n, x) => `${n.padEnd(12)} ${x.rps.toFixed(0).padStart(9)} ${String(
 console.log(`\nredirect benchmark: ${connections} connections, ${seconds}s x ${rounds} rounds each (best round shown), workerd via Miniflare`);
 console.log(`${'worker'.padEnd(12)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
 console.log(row('wakelink', w));
+console.log(row('wakelink-kv', wk));
 console.log(row('js-baseline', b));
 console.log(`all rounds: ${JSON.stringify(results)}`);
-console.log(`throughput ratio wakelink / baseline: ${(w.rps / b.rps).toFixed(3)}`);
+console.log(`throughput ratio wakelink / baseline: ${(w.rps / b.rps).toFixed(3)} (isolate link cache on, the default)`);
+console.log(`throughput ratio wakelink-kv / baseline: ${(wk.rps / b.rps).toFixed(3)} (a KV read on every request)`);
 console.log(`worker wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped (${String(wasmFiles[0])}, ${(statSync(join(buildDir, String(wasmFiles[0]))).size / 1024).toFixed(0)} KiB)`);

@@ -1,5 +1,7 @@
 //! Link reads for the hot path: KV behind a short-lived isolate cache that also serves a
-//! stale entry when KV fails, so a KV hiccup doesn't take redirects down.
+//! stale entry when KV fails, so a KV hiccup doesn't take redirects down. When the TTL has
+//! passed and KV hands back the very text already parsed, the parsed link is kept: only a
+//! changed configuration is parsed and validated again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -17,6 +19,7 @@ const MAX_ENTRIES: usize = 10_000;
 
 struct Entry {
     fetched: UnixMs,
+    raw: Option<Rc<str>>,
     link: Option<Rc<Link>>,
 }
 
@@ -40,11 +43,12 @@ pub async fn get(
     ttl_ms: u64,
 ) -> Result<Option<Rc<Link>>, StoreDown> {
     let cached = CACHE.with(|c| {
-        c.borrow()
-            .get(code)
-            .map(|e| (now.saturating_sub(e.fetched) < ttl_ms, e.link.clone()))
+        c.borrow().get(code).map(|e| {
+            let fresh = now.saturating_sub(e.fetched) < ttl_ms;
+            (fresh, e.raw.clone(), e.link.clone())
+        })
     });
-    if let Some((true, link)) = cached {
+    if let Some((true, _, link)) = cached {
         return Ok(link);
     }
     let fetched = match env.kv(LINKS_KV) {
@@ -57,7 +61,16 @@ pub async fn get(
     };
     match fetched {
         Ok(raw) => {
-            let link = raw.and_then(|r| parse_stored(code, &r)).map(Rc::new);
+            let (raw, link) = match (raw, &cached) {
+                (Some(r), Some((_, Some(old), link))) if **old == *r => {
+                    (Some(old.clone()), link.clone())
+                }
+                (Some(r), _) => {
+                    let link = parse_stored(code, &r).map(Rc::new);
+                    (Some(Rc::from(r)), link)
+                }
+                (None, _) => (None, None),
+            };
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= MAX_ENTRIES {
@@ -67,6 +80,7 @@ pub async fn get(
                     code.clone(),
                     Entry {
                         fetched: now,
+                        raw,
                         link: link.clone(),
                     },
                 );
@@ -75,7 +89,7 @@ pub async fn get(
         }
         Err(detail) => {
             worker::console_error!("link read failed for {code}: {detail}");
-            cached.map(|(_, stale)| stale).ok_or(StoreDown)
+            cached.map(|(_, _, stale)| stale).ok_or(StoreDown)
         }
     }
 }

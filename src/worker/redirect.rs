@@ -76,13 +76,7 @@ pub async fn resolve(
     };
     let response = respond::decision(&decision, method, &self_link)?;
 
-    let mut random = [0u8; 10];
-    if getrandom::getrandom(&mut random).is_err() {
-        for b in random.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
-    let id = event_id(now, random);
+    let id = fresh_event_id(now);
     let country = req.cf().and_then(|cf| cf.country());
     let ip = header(&req, "cf-connecting-ip");
     let click = ClickContext {
@@ -98,4 +92,16 @@ pub async fn resolve(
         ctx.wait_until(record::deliver(env.clone(), event));
     }
     Ok(response)
+}
+
+/// An event id made at the edge: the time, then 80 bits from the runtime's CSPRNG.
+fn fresh_event_id(now: u64) -> String {
+    let mut random = [0u8; 10];
+    if getrandom::getrandom(&mut random).is_err() {
+        // crypto.getRandomValues is always there on Workers; this only keeps ids distinct.
+        for b in random.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    event_id(now, random)
 }

@@ -10,6 +10,9 @@ say() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*" >&2; }
 
 bash scripts/setup.sh --browser
 
+say "formatting"
+cargo fmt --all -- --check
+
 say "ring 1: native tests (domain, tokens, CLI, user-agent table)"
 mkdir -p tests/.tmp
 node tests/ua/build-corpus.mjs tests/.tmp/ua-corpus.tsv

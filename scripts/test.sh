@@ -16,7 +16,10 @@ cargo fmt --all -- --check
 say "ring 1: native tests (domain, tokens, CLI, user-agent table)"
 mkdir -p tests/.tmp
 node tests/ua/build-corpus.mjs tests/.tmp/ua-corpus.tsv
-WAKELINK_UA_CORPUS="$PWD/tests/.tmp/ua-corpus.tsv" cargo test --locked
+export WAKELINK_UA_CORPUS="$PWD/tests/.tmp/ua-corpus.tsv"
+cargo test --locked
+say "user-agent corpus: bot-flag precision and recall"
+cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_precision_recall
 
 say "building the worker"
 bash scripts/build-worker.sh

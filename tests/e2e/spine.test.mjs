@@ -243,3 +243,45 @@ test('app-link association files come from configuration', async () => {
   const al = await t.fetch('/.well-known/assetlinks.json');
   assert.ok(Array.isArray(await al.json()));
 });
+
+test('NDJSON streams the whole log across pages, in order', async () => {
+  const base = 1_700_000_000_000;
+  const stmt = t.db.prepare(
+    "INSERT INTO events (id, ts, link, campaign, method, outcome, platform, bot, received_at) VALUES (?, ?, 'bulk', 'c', 'get', 'redirect', 'ios', 0, ?)",
+  );
+  const ids = [];
+  for (let chunk = 0; chunk < 5; chunk++) {
+    const batch = [];
+    for (let i = 0; i < 500; i++) {
+      const n = chunk * 500 + i;
+      const id = `01JDQ${String(n).padStart(21, '0')}`;
+      ids.push(id);
+      batch.push(stmt.bind(id, base + n, base + n));
+    }
+    await t.db.batch(batch);
+  }
+  const r = await t.api('/api/v1/events?link=bulk', { headers: { accept: 'application/x-ndjson' } });
+  assert.equal(r.status, 200);
+  const lines = (await r.text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2500);
+  assert.deepEqual(lines.map((e) => e.id), ids);
+  const page = await (await t.api('/api/v1/events?link=bulk&limit=1000')).json();
+  assert.equal(page.events.length, 1000);
+  assert.ok(page.next_cursor);
+});
+
+test('a malformed queue message is set aside; the rest of its batch is written', async () => {
+  const worker = await t.mf.getWorker();
+  const good = JSON.stringify({
+    id: '01JDQ0000000000000000000GG', ts: Date.now(), link: 'mixed', campaign: 'c', method: 'get',
+    outcome: 'redirect', target: 'web', platform: 'linux', bot: false,
+  });
+  const result = await worker.queue('wakelink-events', [
+    { id: 'bad1', timestamp: new Date(), body: '{"not":"an event"}', attempts: 1 },
+    { id: 'bad2', timestamp: new Date(), body: JSON.stringify({ id: 'not-an-edge-id', ts: 1 }), attempts: 1 },
+    { id: 'good', timestamp: new Date(), body: good, attempts: 1 },
+  ]);
+  assert.equal(result.outcome, 'ok');
+  assert.deepEqual(result.retryMessages, []);
+  assert.equal((await rows(t.db, 'SELECT id FROM events WHERE link = ?', 'mixed')).length, 1);
+});

@@ -29,7 +29,10 @@ $wrangler kv key put --binding LINKS --local "link:demo" "$(cat seed/demo-link.j
 # wrangler dev doesn't fire cron triggers on its own: a loop calls the scheduled handler
 # every minute, as the `* * * * *` trigger in wrangler.toml does in production.
 (
-  while sleep 60; do curl -fsS -o /dev/null "http://127.0.0.1:$port/__scheduled?cron=*+*+*+*+*" || true; done
+  while sleep 60; do
+    node -e 'fetch(process.argv[1]).then((r) => r.arrayBuffer()).catch(() => {})' \
+      "http://127.0.0.1:$port/__scheduled?cron=*+*+*+*+*"
+  done
 ) &
 cron_pid=$!
 trap 'kill $cron_pid 2>/dev/null || true' EXIT

@@ -5,8 +5,9 @@ pub const INSERT_EVENT: &str = "INSERT OR IGNORE INTO events \
   bot, bot_reason, country, ip_prefix, user_agent, received_at) \
  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// Earliest human click per recipient wins; ties go to the smaller id (see
-/// `domain::ledger::earlier`), so any delivery order leaves the same row.
+/// Earliest human click per recipient wins; ties go to the smaller id, so any delivery order
+/// (and any redelivery) leaves the same row. This statement is the one place the rule lives;
+/// tests/e2e/recipients.test.mjs delivers reordered and duplicated batches against it.
 pub const UPSERT_FIRST_CLICK: &str = "INSERT INTO first_clicks (link, recipient, event_id, ts) \
  VALUES (?1, ?2, ?3, ?4) \
  ON CONFLICT (link, recipient) DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts \

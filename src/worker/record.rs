@@ -1,7 +1,8 @@
 //! Getting an event to the Queue, after the response: send it, or spool it to KV for the
 //! cron drain. The message body is the event's JSON text, so the spool holds the same bytes.
 
-use worker::Env;
+use wasm_bindgen::JsValue;
+use worker::{Env, QueueContentType, RawMessageBuilder};
 
 use super::names::{spool_key, EVENTS_QUEUE, LINKS_KV, SPOOL_PREFIX};
 use crate::domain::event::ClickEvent;
@@ -12,7 +13,12 @@ pub async fn deliver(env: Env, event: ClickEvent) {
         return;
     };
     let sent = match env.queue(EVENTS_QUEUE) {
-        Ok(q) => q.send(body.clone()).await.map_err(|e| e.to_string()),
+        // The body goes as a plain text message: no serde round trip through JS values.
+        Ok(q) => {
+            let msg = RawMessageBuilder::new(JsValue::from_str(&body))
+                .build_with_content_type(QueueContentType::Text);
+            q.send_raw(msg).await.map_err(|e| e.to_string())
+        }
         Err(e) => Err(e.to_string()),
     };
     if let Err(detail) = sent {

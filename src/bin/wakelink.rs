@@ -36,8 +36,6 @@ use wakelink::domain::token::{day_from_unix_secs, Keyring, TokenBuf, DAY_ZERO_UN
 const DEFAULT_KEYS_ENV: &str = "WAKELINK_SIGNING_KEYS";
 const DEFAULT_API_KEY_ENV: &str = "WAKELINK_API_KEY";
 const IO_BUFFER: usize = 1 << 20;
-/// Longest segment or variant label, in characters (the ledger's limit).
-const MAX_LABEL: usize = 64;
 /// Column (or NDJSON key) names that mean contact data. Matched as substrings of the name
 /// lowercased with non-alphanumerics removed (`Phone Number`, `e-mail`, `MSISDN`, ...).
 const CONTACT_WORDS: &[&str] = &["phone", "mobile", "email", "msisdn"];
@@ -397,11 +395,8 @@ fn at(line: u64, row: u64, e: RowError) -> Fail {
     }
 }
 
-fn mint_csv<W: Write>(
-    input: Box<dyn Read>,
-    minter: &mut Minter<'_, W>,
-    progress: &Progress,
-) -> Result<(), Fail> {
+/// A large-buffered CSV reader over `input`, with its header row already read.
+fn csv_reader(input: Box<dyn Read>) -> Result<(csv::Reader<Box<dyn Read>>, csv::ByteRecord), Fail> {
     let mut rdr = csv::ReaderBuilder::new()
         .buffer_capacity(IO_BUFFER)
         .from_reader(input);
@@ -409,6 +404,15 @@ fn mint_csv<W: Write>(
         .byte_headers()
         .map_err(|e| Fail(format!("reading the header: {e}")))?
         .clone();
+    Ok((rdr, headers))
+}
+
+fn mint_csv<W: Write>(
+    input: Box<dyn Read>,
+    minter: &mut Minter<'_, W>,
+    progress: &Progress,
+) -> Result<(), Fail> {
+    let (mut rdr, headers) = csv_reader(input)?;
     let cols = SendColumns::find(&headers)?;
     let mut rec = csv::ByteRecord::new();
     let mut row: u64 = 0;
@@ -529,7 +533,7 @@ fn mint_ndjson<W: Write>(
             Fail(format!(
                 "input line {line} (row {row}): not a JSON object: {}",
                 // serde_json's position is always line 1 here; keep only the reason.
-                e.to_string().split(" at line").next().unwrap_or("")
+                wakelink::domain::problem::json_reason(&e)
             ))
         })?;
         if let Some(key) = parsed.contact_key {
@@ -699,13 +703,7 @@ fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
     };
 
     let (input, input_len) = open_input(&args.input)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .buffer_capacity(IO_BUFFER)
-        .from_reader(input);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| Fail(format!("reading the header: {e}")))?
-        .clone();
+    let (mut rdr, headers) = csv_reader(input)?;
     let cols = LedgerColumns::find(&headers)?;
     let url_suffix = format!("/{code}/");
     let progress = Progress::new(input_len);
@@ -1070,12 +1068,8 @@ fn check_external_id(id: &str) -> Result<(), RowError> {
 }
 
 fn check_label<'a>(what: &'static str, v: &'a str) -> Result<&'a str, RowError> {
-    if v.chars().count() > MAX_LABEL || v.chars().any(char::is_control) {
-        return Err(RowError::Invalid(Cow::Owned(format!(
-            "{what} must be at most {MAX_LABEL} printable characters"
-        ))));
-    }
-    Ok(v)
+    wakelink::domain::link::check_label(v)
+        .map_err(|m| RowError::Invalid(Cow::Owned(format!("{what} {m}"))))
 }
 
 /// Empty, Unix seconds, or RFC 3339; the result is Unix seconds.

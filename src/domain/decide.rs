@@ -33,6 +33,18 @@ pub enum Outcome {
     Gone,
 }
 
+impl Outcome {
+    /// The same name serde writes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Redirect => "redirect",
+            Outcome::Interstitial => "interstitial",
+            Outcome::NotFound => "not-found",
+            Outcome::Gone => "gone",
+        }
+    }
+}
+
 impl Decision<'_> {
     pub fn outcome(&self) -> Outcome {
         match self {
@@ -242,6 +254,18 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn outcome_names_match_serde() {
+        for o in [
+            Outcome::Redirect,
+            Outcome::Interstitial,
+            Outcome::NotFound,
+            Outcome::Gone,
+        ] {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::ClickEvent;
+use super::link::check_label;
 use super::problem::Problem;
 use super::time::UnixMs;
 
@@ -97,28 +98,18 @@ pub struct SendRow {
     pub sent_at: Option<UnixMs>,
 }
 
+/// An optional label: empty means absent.
 fn short_label(field: String, v: Option<&str>) -> Result<Option<String>, Problem> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if v.chars().count() > 64 || v.chars().any(char::is_control) => Err(
-            Problem::invalid(field, "must be at most 64 printable characters"),
-        ),
-        Some(v) => Ok(Some(v.to_owned())),
+    match v.map(check_label).transpose() {
+        Ok(v) => Ok(v.filter(|v| !v.is_empty()).map(str::to_owned)),
+        Err(m) => Err(Problem::invalid(field, m)),
     }
 }
 
 impl SendBatchInput {
     pub fn parse(body: &[u8]) -> Result<SendBatch, Problem> {
-        let input: SendBatchInput = serde_json::from_slice(body).map_err(|e| {
-            let msg = e.to_string();
-            Problem::bad_request(
-                "invalid-json",
-                msg.split(" at line")
-                    .next()
-                    .unwrap_or("invalid JSON")
-                    .to_owned(),
-            )
-        })?;
+        let input: SendBatchInput =
+            serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))?;
         if input.recipients.is_empty() {
             return Err(Problem::invalid("recipients", "must hold at least one row"));
         }

@@ -115,10 +115,6 @@ impl Destination {
         self.0.as_str()
     }
 
-    pub fn scheme(&self) -> &str {
-        self.0.scheme()
-    }
-
     /// True for `http(s)` destinations, false for app schemes (`market://`, `exampleapp://`).
     pub fn is_web(&self) -> bool {
         matches!(self.0.scheme(), "https" | "http")
@@ -272,18 +268,32 @@ pub struct Link {
     pub disabled: bool,
 }
 
-fn label(field: &str, value: &str) -> Result<String, Problem> {
+/// The one rule for operator labels (campaign, variant, segment): trimmed, at most 64
+/// characters, no control characters. An empty label is `Ok("")`; callers decide whether
+/// that means "absent" or is an error.
+///
+/// ```
+/// use wakelink::domain::link::check_label;
+/// assert_eq!(check_label("  copy-B "), Ok("copy-B"));
+/// assert!(check_label("a\nb").is_err());
+/// ```
+pub fn check_label(value: &str) -> Result<&str, &'static str> {
     let v = value.trim();
-    if v.is_empty() {
-        return Err(Problem::invalid(field, "must not be empty"));
-    }
     if v.chars().count() > MAX_LABEL_LEN {
-        return Err(Problem::invalid(field, "is longer than 64 characters"));
+        return Err("is longer than 64 characters");
     }
     if v.chars().any(char::is_control) {
-        return Err(Problem::invalid(field, "holds control characters"));
+        return Err("holds control characters");
     }
-    Ok(v.to_owned())
+    Ok(v)
+}
+
+fn label(field: &str, value: &str) -> Result<String, Problem> {
+    match check_label(value) {
+        Ok("") => Err(Problem::invalid(field, "must not be empty")),
+        Ok(v) => Ok(v.to_owned()),
+        Err(m) => Err(Problem::invalid(field, m)),
+    }
 }
 
 impl LinkInput {
@@ -362,12 +372,7 @@ impl LinkInput {
 
     /// Parses the JSON body of a PUT; a syntax or type error names the problem.
     pub fn from_json(body: &[u8]) -> Result<LinkInput, Problem> {
-        serde_json::from_slice(body).map_err(|e| {
-            let msg = e.to_string();
-            // serde_json's messages are about the input ("unknown field `x`"), never internals.
-            let short = msg.split(" at line").next().unwrap_or("invalid JSON");
-            Problem::bad_request("invalid-json", short.to_owned())
-        })
+        serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))
     }
 }
 

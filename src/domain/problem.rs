@@ -12,6 +12,16 @@ pub struct Problem {
     pub field: Option<String>,
 }
 
+/// serde_json's message without its position: the reason is about the input, never about
+/// internals, and the position is noise for one-line bodies.
+pub fn json_reason(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.split_once(" at line ") {
+        Some((reason, _)) => reason.to_owned(),
+        None => msg,
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,
@@ -44,6 +54,11 @@ impl Problem {
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Problem {
         Problem::new(400, code, message)
+    }
+
+    /// A body that isn't the JSON expected, with serde's reason ("unknown field `x`").
+    pub fn invalid_json(e: &serde_json::Error) -> Problem {
+        Problem::new(400, "invalid-json", json_reason(e))
     }
 
     pub fn unauthorized() -> Problem {

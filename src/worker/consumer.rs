@@ -20,13 +20,6 @@ fn opt_num(v: Option<u64>) -> JsValue {
     v.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))
 }
 
-fn kebab<T: serde::Serialize>(v: &T) -> JsValue {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => JsValue::from_str(&s),
-        _ => JsValue::NULL,
-    }
-}
-
 fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedStatement> {
     db.prepare(sql::INSERT_EVENT).bind(&[
         JsValue::from_str(&e.id),
@@ -35,14 +28,14 @@ fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedS
         JsValue::from_str(&e.campaign),
         opt_str(e.variant.as_deref()),
         opt_num(e.recipient),
-        kebab(&e.method),
-        kebab(&e.outcome),
-        e.target.as_ref().map_or(JsValue::NULL, kebab),
-        kebab(&e.platform),
-        e.vendor.as_ref().map_or(JsValue::NULL, kebab),
-        e.in_app.as_ref().map_or(JsValue::NULL, kebab),
+        JsValue::from_str(e.method.as_str()),
+        JsValue::from_str(e.outcome.as_str()),
+        opt_str(e.target.map(|v| v.as_str())),
+        JsValue::from_str(e.platform.as_str()),
+        opt_str(e.vendor.map(|v| v.as_str())),
+        opt_str(e.in_app.map(|v| v.as_str())),
         JsValue::from_f64(if e.bot { 1.0 } else { 0.0 }),
-        e.bot_reason.as_ref().map_or(JsValue::NULL, kebab),
+        opt_str(e.bot_reason.map(|v| v.as_str())),
         opt_str(e.country.as_deref()),
         opt_str(e.ip_prefix.as_deref()),
         opt_str(e.user_agent.as_deref()),

@@ -133,6 +133,25 @@ pub fn is_event_id(id: &str) -> bool {
     id.len() == 26 && id.bytes().all(|b| CROCKFORD.contains(&b))
 }
 
+/// The millisecond time an [`event_id`] was made at, or `None` if `id` is not one.
+///
+/// ```
+/// use wakelink::domain::event::{event_id, event_time};
+/// assert_eq!(event_time(&event_id(1_763_884_800_123, [9; 10])), Some(1_763_884_800_123));
+/// ```
+pub fn event_time(id: &str) -> Option<UnixMs> {
+    if !is_event_id(id) {
+        return None;
+    }
+    let mut ms: u64 = 0;
+    for b in id.bytes().take(10) {
+        let d = CROCKFORD.iter().position(|c| *c == b)? as u64;
+        ms = (ms << 5) | d;
+    }
+    // 10 digits hold 50 bits; the top two are always zero in ids `event_id` makes.
+    (ms < 1 << 48).then_some(ms)
+}
+
 /// The consumer's timing rule: a click that comes less than `min_gap_ms` after the ledger's
 /// send time is a scanner or a preview fetcher, not a person who read the message.
 pub fn flag_if_too_soon(event: &mut ClickEvent, sent_at: Option<UnixMs>, min_gap_ms: u64) {

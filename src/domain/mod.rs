@@ -2,6 +2,7 @@
 
 pub mod applinks;
 pub mod auth;
+pub mod clickid;
 pub mod code;
 pub mod decide;
 pub mod event;

@@ -27,7 +27,7 @@ use subtle::ConstantTimeEq;
 
 use super::code::{ShortCode, MAX_CODE_LEN};
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Sequence numbers are below this cap (2^40, about 1.1 × 10^12 recipients per link).
 pub const SEQ_LIMIT: u64 = 1 << 40;
@@ -247,6 +247,12 @@ impl Keyring {
     /// Active key ids, minting key first.
     pub fn key_ids(&self) -> &[KeyId] {
         &self.order
+    }
+
+    /// The keyed MAC state of `kid`, for MACs derived from the same secrets under their own
+    /// domain separation (see [`super::clickid`]).
+    pub(crate) fn keyed(&self, kid: KeyId) -> Option<&HmacSha256> {
+        self.keys[usize::from(kid.0)].as_ref()
     }
 
     /// Mint the token for recipient `seq` of link `code`, valid through `expires_day`

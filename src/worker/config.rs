@@ -7,12 +7,15 @@ use worker::Env;
 
 use super::names::*;
 use crate::domain::auth::ApiKeys;
+use crate::domain::clickid::ClickKeys;
 use crate::domain::token::Keyring;
 
 pub struct Config {
     pub api_keys: ApiKeys,
     /// Recipient-token keys; `None` when the secret is unset (per-recipient links then 404).
     pub keyring: Option<Keyring>,
+    /// Click-id keys, derived from the same secret; `None` without it (no signed click ids).
+    pub click_keys: Option<ClickKeys>,
     pub link_cache_ttl_ms: u64,
     pub min_click_delay_ms: u64,
     pub ios_app_ids: String,
@@ -56,6 +59,7 @@ impl Config {
         }
         Config {
             api_keys,
+            click_keys: keyring.as_ref().map(ClickKeys::derive),
             keyring,
             link_cache_ttl_ms: secs_ms(env, VAR_LINK_CACHE_TTL_SECS, 30),
             min_click_delay_ms: secs_ms(env, VAR_MIN_CLICK_DELAY_SECS, 5),

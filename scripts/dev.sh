@@ -21,6 +21,8 @@ fi
 api_key=$(sed -n 's/^API_KEYS="\{0,1\}\([^",]*\).*/\1/p' .dev.vars)
 
 wrangler=node_modules/.bin/wrangler
+# wrangler.toml's [assets] names build/assets (the SDK build fills it): it must exist first.
+mkdir -p build/assets
 say "applying D1 migrations (local)"
 $wrangler d1 migrations apply wakelink --local >/dev/null
 say "seeding the demo link"

@@ -9,3 +9,6 @@ pub mod domain;
 
 #[cfg(feature = "worker")]
 mod worker;
+
+#[cfg(feature = "sdk")]
+mod sdk;

@@ -2,6 +2,7 @@
 //! the domain, and act on what it returns.
 
 mod api;
+pub(crate) mod assets;
 mod config;
 mod consumer;
 mod links;

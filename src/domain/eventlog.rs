@@ -3,8 +3,9 @@
 use serde_json::{Map, Value};
 
 use super::code::ShortCode;
-use super::event::is_event_id;
+use super::funnel::{is_row_id, Kind};
 use super::problem::Problem;
+use super::step::{Source, Step};
 use super::time::parse_rfc3339;
 
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -13,6 +14,10 @@ pub const MAX_LIMIT: u32 = 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventQuery {
     pub link: Option<ShortCode>,
+    /// `click`, `step` or `conversion`.
+    pub kind: Option<Kind>,
+    pub step: Option<String>,
+    pub recipient: Option<u64>,
     /// Events strictly after this (ts, id) position, in (ts, id) order.
     pub after: (u64, String),
     pub limit: u32,
@@ -26,7 +31,7 @@ pub fn cursor(ts: u64, id: &str) -> String {
 fn parse_cursor(s: &str) -> Option<(u64, String)> {
     let (ts, id) = s.split_once('.')?;
     let ts = ts.parse().ok()?;
-    is_event_id(id).then(|| (ts, id.to_owned()))
+    is_row_id(id).then(|| (ts, id.to_owned()))
 }
 
 impl EventQuery {
@@ -36,6 +41,9 @@ impl EventQuery {
     ) -> Result<EventQuery, Problem> {
         let mut q = EventQuery {
             link: None,
+            kind: None,
+            step: None,
+            recipient: None,
             after: (0, String::new()),
             limit: DEFAULT_LIMIT,
         };
@@ -59,6 +67,22 @@ impl EventQuery {
                         Some(parse_cursor(v).ok_or_else(|| {
                             Problem::invalid("cursor", "not a cursor from this API")
                         })?)
+                }
+                "kind" => {
+                    q.kind = Some(Kind::parse(v).ok_or_else(|| {
+                        Problem::invalid("kind", "one of click, step, conversion")
+                    })?)
+                }
+                "step" => {
+                    let step = Step::parse(v, Source::Browser)
+                        .or_else(|_| Step::parse(v, Source::Server))
+                        .map_err(|e| Problem::invalid("step", e.to_string()))?;
+                    q.step = Some(step.as_str().to_owned());
+                }
+                "recipient" => {
+                    q.recipient = Some(v.parse::<u64>().map_err(|_| {
+                        Problem::invalid("recipient", "a recipient sequence number")
+                    })?)
                 }
                 "limit" => {
                     q.limit = v
@@ -86,7 +110,7 @@ pub fn row_to_json(row: Map<String, Value>) -> Value {
         .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| match (k.as_str(), &v) {
-            ("bot", Value::Number(n)) => (k, Value::Bool(n.as_f64() == Some(1.0))),
+            ("bot" | "attributed", Value::Number(n)) => (k, Value::Bool(n.as_f64() == Some(1.0))),
             (_, Value::Number(n)) => {
                 // D1 hands integers over as floats; show them as integers.
                 let v = n
@@ -116,6 +140,12 @@ mod tests {
         assert_eq!(q.link.unwrap().as_str(), "demo");
         assert_eq!(q.after, (1000, String::new()));
         assert_eq!(q.limit, 5);
+        let q =
+            EventQuery::parse([("kind", "step"), ("step", "login"), ("recipient", "7")]).unwrap();
+        assert_eq!(
+            (q.kind, q.step.as_deref(), q.recipient),
+            (Some(Kind::Step), Some("login"), Some(7))
+        );
         let id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
         let q = EventQuery::parse([("cursor", cursor(7, id).as_str()), ("since", "9")]).unwrap();
         assert_eq!(q.after, (7, id.to_owned()));
@@ -123,7 +153,10 @@ mod tests {
             ("limit", "0"),
             ("limit", "1001"),
             ("since", "x"),
-            ("cursor", "1.x"),
+            ("cursor", "1.x y"),
+            ("kind", "clicks"),
+            ("step", "nope"),
+            ("recipient", "-1"),
             ("link", "a/b"),
         ] {
             assert_eq!(

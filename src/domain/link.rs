@@ -63,6 +63,9 @@ pub struct LinkInput {
     pub expires_at: Option<String>,
     #[serde(default)]
     pub disabled: bool,
+    /// Hours after a send or click within which a conversion is attributed (default 72).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_window_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -266,7 +269,14 @@ pub struct Link {
     pub destinations: Destinations,
     pub expires_at: Option<UnixMs>,
     pub disabled: bool,
+    /// Conversions later than this after the send or click are kept, unattributed.
+    pub attribution_window_ms: u64,
 }
+
+/// Attribution window when a link sets none: 3 days, the recall articles' follow-up horizon.
+pub const DEFAULT_ATTRIBUTION_WINDOW_HOURS: u32 = 72;
+/// Longest attribution window a link may set (90 days).
+pub const MAX_ATTRIBUTION_WINDOW_HOURS: u32 = 90 * 24;
 
 /// The one rule for operator labels (campaign, variant, segment): trimmed, at most 64
 /// characters, no control characters. An empty label is `Ok("")`; callers decide whether
@@ -348,6 +358,15 @@ impl LinkInput {
             ),
             None => None,
         };
+        let window_hours = self
+            .attribution_window_hours
+            .unwrap_or(DEFAULT_ATTRIBUTION_WINDOW_HOURS);
+        if !(1..=MAX_ATTRIBUTION_WINDOW_HOURS).contains(&window_hours) {
+            return Err(Problem::invalid(
+                "attribution_window_hours",
+                "must be between 1 and 2160 (90 days)",
+            ));
+        }
         Ok(Link {
             code,
             campaign,
@@ -367,6 +386,7 @@ impl LinkInput {
             },
             expires_at,
             disabled: self.disabled,
+            attribution_window_ms: u64::from(window_hours) * 3_600_000,
         })
     }
 
@@ -413,6 +433,7 @@ pub(crate) mod tests {
             }),
             expires_at: None,
             disabled: false,
+            attribution_window_hours: None,
         }
     }
 

@@ -22,6 +22,12 @@ pub enum Route {
     ApiRecipients(ShortCode),
     /// `/api/v1/events`
     ApiEvents,
+    /// `/e`: page events from the browser SDK
+    Beacon,
+    /// `/api/v1/conversions`
+    ApiConversions,
+    /// `/api/v1/opens`
+    ApiOpens,
     /// Anything under `/api/` that isn't above.
     ApiNotFound,
     NotFound,
@@ -51,6 +57,9 @@ pub fn parse(path: &str) -> Route {
             api_code(code).map_or(Route::ApiNotFound, Route::ApiRecipients)
         }
         ["api", "v1", "events"] => Route::ApiEvents,
+        ["api", "v1", "conversions"] => Route::ApiConversions,
+        ["api", "v1", "opens"] => Route::ApiOpens,
+        ["e"] => Route::Beacon,
         ["api", ..] => Route::ApiNotFound,
         [code] => ShortCode::parse(code).map_or(Route::NotFound, Route::Link),
         [code, token] if !token.is_empty() && token.len() <= MAX_TOKEN_LEN => {
@@ -105,6 +114,9 @@ mod tests {
             ),
             ("/.well-known/other", Route::NotFound),
             ("/health", Route::Health),
+            ("/e", Route::Beacon),
+            ("/api/v1/conversions", Route::ApiConversions),
+            ("/api/v1/opens", Route::ApiOpens),
         ];
         for (path, want) in cases {
             assert_eq!(parse(path), want, "{path}");

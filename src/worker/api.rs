@@ -38,18 +38,18 @@ where
 }
 
 /// Logs the detail of an infrastructure error and hands the client a bare 503.
-fn down(what: &str) -> impl FnOnce(worker::Error) -> Problem + '_ {
+pub(super) fn down(what: &str) -> impl FnOnce(worker::Error) -> Problem + '_ {
     move |e| {
         worker::console_error!("{what}: {e}");
         Problem::unavailable("storage is unavailable, try again")
     }
 }
 
-fn ok_json(status: u16, v: &Value) -> std::result::Result<Response, Problem> {
+pub(super) fn ok_json(status: u16, v: &Value) -> std::result::Result<Response, Problem> {
     respond::json(status, v.to_string()).map_err(down("response"))
 }
 
-async fn body(req: &mut Request, max: usize) -> std::result::Result<Vec<u8>, Problem> {
+pub(super) async fn body(req: &mut Request, max: usize) -> std::result::Result<Vec<u8>, Problem> {
     let ct = req
         .headers()
         .get("content-type")
@@ -125,6 +125,17 @@ pub async fn link(
                 .await
                 .map_err(|e| down("kv put")(e.into()))?;
             links::forget(&code);
+            // Conversions named by campaign find this link's ledger through this table.
+            let db = env.d1(DB).map_err(down("d1 binding"))?;
+            db.prepare(sql::UPSERT_LINK_CAMPAIGN)
+                .bind(&[
+                    JsValue::from_str(code.as_str()),
+                    JsValue::from_str(input.campaign.trim()),
+                ])
+                .map_err(down("d1 bind"))?
+                .run()
+                .await
+                .map_err(down("link campaign"))?;
             ok_json(if existed { 200 } else { 201 }, &link_json(&code, &input))
         }
         Method::Delete => {
@@ -164,6 +175,11 @@ async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Valu
             JsValue::from_f64(q.after.0 as f64),
             JsValue::from_str(&q.after.1),
             JsValue::from_f64(q.limit as f64),
+            q.kind
+                .map_or(JsValue::NULL, |k| JsValue::from_str(k.as_str())),
+            q.step.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            q.recipient
+                .map_or(JsValue::NULL, |r| JsValue::from_f64(r as f64)),
         ])?
         .all()
         .await?

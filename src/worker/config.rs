@@ -8,6 +8,7 @@ use worker::Env;
 use super::names::*;
 use crate::domain::auth::ApiKeys;
 use crate::domain::clickid::ClickKeys;
+use crate::domain::funnel::parse_origins;
 use crate::domain::token::Keyring;
 
 pub struct Config {
@@ -20,6 +21,8 @@ pub struct Config {
     pub min_click_delay_ms: u64,
     pub ios_app_ids: String,
     pub android_apps: String,
+    /// Other origins whose pages may post events (`SDK_ORIGINS`, comma-separated).
+    pub sdk_origins: Vec<String>,
 }
 
 thread_local! {
@@ -65,6 +68,7 @@ impl Config {
             min_click_delay_ms: secs_ms(env, VAR_MIN_CLICK_DELAY_SECS, 5),
             ios_app_ids: var(env, VAR_IOS_APP_IDS).unwrap_or_default(),
             android_apps: var(env, VAR_ANDROID_APPS).unwrap_or_default(),
+            sdk_origins: parse_origins(&var(env, VAR_SDK_ORIGINS).unwrap_or_default()),
         }
     }
 

@@ -8,8 +8,9 @@ use worker::{D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageEx
 
 use super::config::Config;
 use super::names::DB;
-use super::sql;
-use crate::domain::event::{flag_if_too_soon, is_event_id, ClickEvent};
+use super::{sql, steps};
+use crate::domain::event::{flag_if_too_soon, ClickEvent};
+use crate::domain::funnel::{parse_queued, Queued, StepEvent};
 use crate::domain::ledger::counts_as_first_click;
 
 fn opt_str(v: Option<&str>) -> JsValue {
@@ -81,18 +82,20 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     let db = env.d1(DB)?;
     let messages = batch.messages()?;
     let mut events = Vec::with_capacity(messages.len());
+    let mut funnel = Vec::new();
     for m in &messages {
-        match serde_json::from_str::<ClickEvent>(m.body()) {
-            Ok(e) if is_event_id(&e.id) => events.push(e),
+        match parse_queued(m.body()) {
+            Some(Queued::Click(e)) => events.push(e),
+            Some(Queued::Step(e)) => funnel.push(e),
             // Retrying can't fix a malformed body; it is logged (by id only) and acknowledged.
-            _ => worker::console_error!("dropping malformed queue message {}", m.id()),
+            None => worker::console_error!("dropping malformed queue message {}", m.id()),
         }
     }
-    if events.is_empty() {
+    if events.is_empty() && funnel.is_empty() {
         batch.ack_all();
         return Ok(());
     }
-    let result = write(&db, &mut events, cfg.min_click_delay_ms).await;
+    let result = write(&db, &mut events, &funnel, cfg.min_click_delay_ms).await;
     match result {
         Ok(()) => batch.ack_all(),
         Err(e) => {
@@ -103,7 +106,12 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     Ok(())
 }
 
-async fn write(db: &D1Database, events: &mut [ClickEvent], min_gap_ms: u64) -> Result<()> {
+async fn write(
+    db: &D1Database,
+    events: &mut [ClickEvent],
+    funnel: &[StepEvent],
+    min_gap_ms: u64,
+) -> Result<()> {
     let sent = send_times(db, events).await?;
     let now = Date::now().as_millis();
     let mut stmts = Vec::with_capacity(events.len() * 2);
@@ -122,6 +130,10 @@ async fn write(db: &D1Database, events: &mut [ClickEvent], min_gap_ms: u64) -> R
             ])?);
         }
     }
+    for e in funnel {
+        stmts.push(steps::insert(db, e, now)?);
+    }
+    stmts.extend(steps::link_campaigns(db, events)?);
     db.batch(stmts).await?;
     Ok(())
 }

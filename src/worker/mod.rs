@@ -3,14 +3,17 @@
 
 mod api;
 pub(crate) mod assets;
+mod beacon;
 mod config;
 mod consumer;
+mod conversions;
 mod links;
 mod names;
 mod record;
 mod redirect;
 mod respond;
 mod sql;
+mod steps;
 
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
@@ -44,6 +47,9 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
             api::handle(req, env, |r| api::recipients(r, env, code)).await
         }
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
+        Route::Beacon => beacon::handle(req, env, ctx).await,
+        Route::ApiConversions => api::handle(req, env, |r| conversions::conversions(r, env)).await,
+        Route::ApiOpens => api::handle(req, env, |r| conversions::opens(r, env)).await,
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }

@@ -8,6 +8,7 @@ pub const VAR_LINK_CACHE_TTL_SECS: &str = "LINK_CACHE_TTL_SECS";
 pub const VAR_MIN_CLICK_DELAY_SECS: &str = "MIN_CLICK_DELAY_SECS";
 pub const VAR_IOS_APP_IDS: &str = "IOS_APP_IDS";
 pub const VAR_ANDROID_APPS: &str = "ANDROID_APPS";
+pub const VAR_SDK_ORIGINS: &str = "SDK_ORIGINS";
 pub const SECRET_API_KEYS: &str = "API_KEYS";
 pub const SECRET_SIGNING_KEYS: &str = "WAKELINK_SIGNING_KEYS";
 

@@ -8,10 +8,14 @@ use super::names::{spool_key, EVENTS_QUEUE, LINKS_KV, SPOOL_PREFIX};
 use crate::domain::event::ClickEvent;
 
 pub async fn deliver(env: Env, event: ClickEvent) {
-    let Ok(body) = serde_json::to_string(&event) else {
-        worker::console_error!("event {} could not be serialized", event.id);
-        return;
-    };
+    match serde_json::to_string(&event) {
+        Ok(body) => deliver_json(env, event.id, body).await,
+        Err(_) => worker::console_error!("event {} could not be serialized", event.id),
+    }
+}
+
+/// Sends one event's JSON text (a click, a step, a conversion), or spools it under `id`.
+pub async fn deliver_json(env: Env, id: String, body: String) {
     let sent = match env.queue(EVENTS_QUEUE) {
         // The body goes as a plain text message: no serde round trip through JS values.
         Ok(q) => {
@@ -22,11 +26,31 @@ pub async fn deliver(env: Env, event: ClickEvent) {
         Err(e) => Err(e.to_string()),
     };
     if let Err(detail) = sent {
-        worker::console_warn!(
-            "queue send failed for event {}: {detail}; spooling",
-            event.id
-        );
-        spool(&env, &event.id, &body).await;
+        worker::console_warn!("queue send failed for event {id}: {detail}; spooling");
+        spool(&env, &id, &body).await;
+    }
+}
+
+/// Sends many events (id, JSON text) in Queue batches of 100; a batch the Queue refuses is
+/// spooled event by event. Returns when every event is queued or spooled.
+pub async fn deliver_batch(env: &Env, events: &[(String, String)]) {
+    for chunk in events.chunks(SEND_CHUNK) {
+        let sent = match env.queue(EVENTS_QUEUE) {
+            Ok(q) => {
+                let msgs = chunk.iter().map(|(_, body)| {
+                    RawMessageBuilder::new(JsValue::from_str(body))
+                        .build_with_content_type(QueueContentType::Text)
+                });
+                q.send_raw_batch(msgs).await.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(detail) = sent {
+            worker::console_warn!("queue batch send failed: {detail}; spooling");
+            for (id, body) in chunk {
+                spool(env, id, body).await;
+            }
+        }
     }
 }
 

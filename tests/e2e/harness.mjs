@@ -3,6 +3,7 @@
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,3 +100,13 @@ export async function putLink(t, code, body = demoLink()) {
 }
 
 export const rows = async (db, sql, ...args) => (await db.prepare(sql).bind(...args).all()).results;
+
+/**
+ * A click id as the edge signs it (layout in src/domain/clickid.rs), written out here
+ * independently: the key id's secret, derived under "wakelink/click-id/v1", a 96-bit tag.
+ */
+export function signClickId(eventId, code, seq, [kid, hex] = SIGNING_KEYS.split(',')[0].split(':')) {
+  const derived = createHmac('sha256', Buffer.from(hex, 'hex')).update('wakelink/click-id/v1').digest();
+  const tag = createHmac('sha256', derived).update(`${eventId}\0${code}\0${seq ?? '-'}`).digest().subarray(0, 12).toString('base64url');
+  return [eventId, code, ...(seq == null ? [] : [String(seq)]), `${kid}${tag}`].join('.');
+}

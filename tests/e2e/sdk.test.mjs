@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { start, root } from './harness.mjs';
 
@@ -24,7 +25,11 @@ test('the SDK module and its wasm are served under hashed, immutable /sdk/ paths
   const wasm = await t.fetch(`/sdk/${wasmName}`);
   assert.equal(wasm.status, 200);
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
+  const bytes = new Uint8Array(await wasm.arrayBuffer());
+  assert.ok(WebAssembly.validate(bytes));
+  // The budget: the SDK's wasm at most 40 KB gzipped (-9), as a page downloads it.
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  assert.ok(gz <= 40 * 1024, `SDK wasm is ${gz} B gzipped, over 40 KB`);
   assert.equal((await t.fetch('/sdk/nope.js')).status, 404);
 });
 

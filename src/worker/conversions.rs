@@ -1,0 +1,361 @@
+//! `POST /api/v1/conversions` (the app's backend reports later funnel steps) and
+//! `POST /api/v1/opens` (the app reports the URL it was opened with). Rows are checked and
+//! attributed here, then take the clicks' path: Queue (or spool) → consumer → D1.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use worker::{Date, Env, Method, Request, Response};
+
+use super::api::{body, down, ok_json};
+use super::config::Config;
+use super::names::DB;
+use super::{links, record, respond, sql};
+use crate::domain::code::ShortCode;
+use crate::domain::conversion::{
+    attribute, conversion_event, open_event_id, opened_from, parse_batch, recipient_open_id,
+    Conversion, OpenedFrom, Scope, Touch, Who,
+};
+use crate::domain::funnel::{Kind, StepEvent};
+use crate::domain::link::DEFAULT_ATTRIBUTION_WINDOW_HOURS;
+use crate::domain::problem::Problem;
+use crate::domain::visitor::Platform;
+
+type Answer = std::result::Result<Response, Problem>;
+
+const MAX_BODY: usize = 1024 * 1024;
+/// Links whose configuration (window, campaign) one batch reads from KV; the rest use the
+/// defaults and the ledger's campaign. Keeps a batch far below the per-invocation KV limit.
+const MAX_LINK_READS: usize = 100;
+const DEFAULT_WINDOW_MS: u64 = DEFAULT_ATTRIBUTION_WINDOW_HOURS as u64 * 3_600_000;
+
+#[derive(Deserialize)]
+struct TouchRow {
+    i: f64,
+    link: String,
+    recipient: f64,
+    external_id: String,
+    variant: Option<String>,
+    sent_at: Option<f64>,
+    clicked_at: Option<f64>,
+    campaign: Option<String>,
+}
+
+/// Campaign, variant and window of a link, from its configuration.
+struct LinkFacts {
+    code: String,
+    campaign: String,
+    variant: Option<String>,
+    window_ms: u64,
+}
+
+fn facts_of<'a>(facts: &'a [LinkFacts], code: &str) -> Option<&'a LinkFacts> {
+    facts.iter().find(|f| f.code == code)
+}
+
+async fn link_facts(env: &Env, codes: Vec<String>, now: u64) -> Vec<LinkFacts> {
+    let ttl = Config::get(env).link_cache_ttl_ms;
+    let mut out = Vec::new();
+    for code in codes.into_iter().take(MAX_LINK_READS) {
+        let Ok(c) = ShortCode::parse(&code) else {
+            continue;
+        };
+        if let Ok(Some(link)) = links::get(env, &c, now, ttl).await {
+            out.push(LinkFacts {
+                code,
+                campaign: link.campaign.clone(),
+                variant: link.variant.clone(),
+                window_ms: link.attribution_window_ms,
+            });
+        }
+    }
+    out
+}
+
+/// Ledger rows for every row that names a recipient, in one D1 round trip; each row carries
+/// the index of the conversion it answers (`i`).
+async fn ledger_touches(
+    env: &Env,
+    rows: &[Conversion],
+) -> std::result::Result<Vec<TouchRow>, Problem> {
+    let (mut by_seq, mut by_ext, mut by_campaign) = (vec![], vec![], vec![]);
+    for c in rows {
+        match &c.who {
+            Who::Click(v) => {
+                if let Some(r) = v.recipient {
+                    by_seq.push(json!([c.index, v.code.as_str(), r]));
+                }
+            }
+            Who::Recipient { link, seq } => by_seq.push(json!([c.index, link.as_str(), seq])),
+            Who::External { id, scope } => match scope {
+                Scope::Link(l) => by_ext.push(json!([c.index, l.as_str(), id.as_str()])),
+                Scope::Campaign(k) => by_campaign.push(json!([c.index, k, id.as_str()])),
+            },
+        }
+    }
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let mut stmts = Vec::new();
+    for (q, args) in [
+        (sql::TOUCHES_BY_SEQ, by_seq),
+        (sql::TOUCHES_BY_EXTERNAL_ID, by_ext),
+        (sql::TOUCHES_BY_CAMPAIGN, by_campaign),
+    ] {
+        if !args.is_empty() {
+            let arg = JsValue::from_str(&Value::Array(args).to_string());
+            stmts.push(db.prepare(q).bind(&[arg]).map_err(down("ledger bind"))?);
+        }
+    }
+    let mut out = Vec::new();
+    if stmts.is_empty() {
+        return Ok(out);
+    }
+    for res in db.batch(stmts).await.map_err(down("ledger read"))? {
+        out.extend(res.results::<TouchRow>().map_err(down("ledger rows"))?);
+    }
+    Ok(out)
+}
+
+fn touch_of(row: &TouchRow, facts: Option<&LinkFacts>) -> Touch {
+    Touch {
+        link: row.link.clone(),
+        campaign: facts
+            .map(|f| f.campaign.clone())
+            .or_else(|| row.campaign.clone())
+            .unwrap_or_default(),
+        variant: row
+            .variant
+            .clone()
+            .or_else(|| facts.and_then(|f| f.variant.clone())),
+        recipient: Some(row.recipient as u64),
+        external_id: Some(row.external_id.clone()),
+        sent_at: row.sent_at.map(|t| t as u64),
+        clicked_at: row.clicked_at.map(|t| t as u64),
+        window_ms: facts.map_or(DEFAULT_WINDOW_MS, |f| f.window_ms),
+    }
+}
+
+/// A touch known only by its link (a click, or a token the ledger doesn't hold).
+fn bare_touch(
+    code: &str,
+    recipient: Option<u64>,
+    clicked_at: Option<u64>,
+    facts: &[LinkFacts],
+) -> Touch {
+    let f = facts_of(facts, code);
+    Touch {
+        link: code.to_owned(),
+        campaign: f.map(|f| f.campaign.clone()).unwrap_or_default(),
+        variant: f.and_then(|f| f.variant.clone()),
+        recipient,
+        external_id: None,
+        sent_at: None,
+        clicked_at,
+        window_ms: f.map_or(DEFAULT_WINDOW_MS, |f| f.window_ms),
+    }
+}
+
+/// The touches a conversion may belong to. A click id is its own touch: the click itself.
+fn touches_for(c: &Conversion, ledger: &[TouchRow], facts: &[LinkFacts]) -> Vec<Touch> {
+    let mut mine = ledger.iter().filter(|r| r.i as usize == c.index).peekable();
+    match &c.who {
+        Who::Click(v) => {
+            let mut t = bare_touch(v.code.as_str(), v.recipient, Some(v.at), facts);
+            t.external_id = mine.next().map(|r| r.external_id.clone());
+            vec![t]
+        }
+        // A token never recorded in the ledger: the recipient is known, no touch time.
+        Who::Recipient { link, seq } if mine.peek().is_none() => {
+            vec![bare_touch(link.as_str(), Some(*seq), None, facts)]
+        }
+        _ => mine
+            .map(|r| touch_of(r, facts_of(facts, &r.link)))
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct RowAnswer<'a> {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<RowProblem<'a>>,
+}
+
+#[derive(Serialize)]
+struct RowProblem<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BatchAnswer<'a> {
+    accepted: usize,
+    rejected: usize,
+    results: Vec<RowAnswer<'a>>,
+}
+
+/// `POST /api/v1/conversions`
+pub async fn conversions(mut req: Request, env: &Env) -> Answer {
+    if req.method() != Method::Post {
+        return Err(Problem::method_not_allowed());
+    }
+    let cfg = Config::get(env);
+    let bytes = body(&mut req, MAX_BODY).await?;
+    let now = Date::now().as_millis();
+    let parsed = parse_batch(&bytes, cfg.click_keys.as_ref(), cfg.keyring.as_ref(), now)?;
+    let rows: Vec<Conversion> = parsed
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    let ledger = ledger_touches(env, &rows).await?;
+    let mut codes: Vec<String> = Vec::new();
+    let named = rows.iter().filter_map(|c| match &c.who {
+        Who::Click(v) => Some(v.code.as_str()),
+        Who::Recipient { link, .. } => Some(link.as_str()),
+        Who::External { .. } => None,
+    });
+    for code in named.chain(ledger.iter().map(|t| t.link.as_str())) {
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_owned());
+        }
+    }
+    let facts = link_facts(env, codes, now).await;
+
+    let mut results = Vec::with_capacity(parsed.len());
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &parsed {
+        match r {
+            Ok(c) => {
+                let touches = touches_for(c, &ledger, &facts);
+                let event = conversion_event(c, attribute(&touches, c.ts));
+                let text = serde_json::to_string(&event).map_err(|_| Problem::internal())?;
+                results.push(RowAnswer {
+                    index: c.index,
+                    id: Some(&c.id),
+                    status: "accepted",
+                    attributed: event.attributed,
+                    link: Some(event.link.clone()),
+                    campaign: Some(event.campaign.clone()),
+                    recipient: event.recipient,
+                    external_id: event.external_id.clone(),
+                    error: None,
+                });
+                out.push((event.id, text));
+            }
+            Err(e) => results.push(RowAnswer {
+                index: e.index,
+                id: e.id.as_deref(),
+                status: "rejected",
+                attributed: None,
+                link: None,
+                campaign: None,
+                recipient: None,
+                external_id: None,
+                error: Some(RowProblem {
+                    code: e.problem.code,
+                    message: &e.problem.message,
+                    field: e.problem.field.as_deref(),
+                }),
+            }),
+        }
+    }
+    // Queued (or spooled) before the answer: a 200 means the rows are on their way to D1.
+    record::deliver_batch(env, &out).await;
+    let answer = BatchAnswer {
+        accepted: rows.len(),
+        rejected: parsed.len() - rows.len(),
+        results,
+    };
+    let text = serde_json::to_string(&answer).map_err(|_| Problem::internal())?;
+    respond::json(200, text).map_err(down("response"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenInput {
+    url: String,
+}
+
+/// `POST /api/v1/opens`: `{"url": "<the URL the app was opened with>"}`. Counted once per
+/// click together with the page's own `app_opened`.
+pub async fn opens(mut req: Request, env: &Env) -> Answer {
+    if req.method() != Method::Post {
+        return Err(Problem::method_not_allowed());
+    }
+    let cfg = Config::get(env);
+    let input: OpenInput = serde_json::from_slice(&body(&mut req, 8 * 1024).await?)
+        .map_err(|e| Problem::invalid_json(&e))?;
+    let (Some(keys), Some(ring)) = (cfg.click_keys.as_ref(), cfg.keyring.as_ref()) else {
+        return Err(Problem::unavailable("opens need WAKELINK_SIGNING_KEYS"));
+    };
+    let now = Date::now().as_millis();
+    let refused = || {
+        Problem::invalid(
+            "url",
+            "the URL names no click or recipient of this deployment",
+        )
+    };
+    // (row id, link, recipient, click event id)
+    let (id, code, recipient, click) = match opened_from(&input.url).ok_or_else(refused)? {
+        OpenedFrom::Click(c) => {
+            let v = keys.verify(c).ok_or_else(refused)?;
+            (open_event_id(&v), v.code, v.recipient, Some(v.event_id))
+        }
+        OpenedFrom::Recipient { code, token } => {
+            let code = ShortCode::parse(code).map_err(|_| refused())?;
+            let today = crate::domain::token::day_from_unix_secs(now / 1000);
+            let seq = ring.verify(&code, token, today).ok_or_else(refused)?.seq;
+            (recipient_open_id(&code, seq), code, Some(seq), None)
+        }
+    };
+    let link = links::get(env, &code, now, cfg.link_cache_ttl_ms)
+        .await
+        .map_err(|_| Problem::unavailable("try again shortly"))?;
+    let event = StepEvent {
+        kind: Kind::Step,
+        id,
+        ts: now,
+        link: code.as_str().to_owned(),
+        campaign: link
+            .as_ref()
+            .map(|l| l.campaign.clone())
+            .unwrap_or_default(),
+        variant: link.as_ref().and_then(|l| l.variant.clone()),
+        recipient,
+        step: String::from("app_opened"),
+        click_id: click,
+        external_id: None,
+        value_minor: None,
+        currency: None,
+        attributed: None,
+        platform: Platform::Other,
+        vendor: None,
+        in_app: None,
+        bot: false,
+        bot_reason: None,
+        country: None,
+        ip_prefix: None,
+        user_agent: None,
+        props: Some(String::from(r#"{"source":"app"}"#)),
+    };
+    let text = serde_json::to_string(&event).map_err(|_| Problem::internal())?;
+    record::deliver_batch(env, &[(event.id.clone(), text)]).await;
+    ok_json(
+        202,
+        &json!({ "id": event.id, "link": event.link, "recipient": event.recipient, "click_id": event.click_id }),
+    )
+}

@@ -9,3 +9,5 @@ export function track(step: string, props?: Record<string, string | number | boo
 export function openApp(options: OpenAppOptions): Promise<'app' | 'store' | 'none'>;
 /** This device as the wakelink edge classifies it. */
 export function platform(): PlatformInfo;
+/** In a web app opened by a wakelink app-open URL: reports app_opened for the click it names. */
+export function openedFrom(url: string): boolean;

@@ -1,6 +1,6 @@
 // wakelink browser SDK: the package entry. The work is done in Rust (src/sdk), compiled to
 // wasm; this file only loads it once and passes the optional device-model client hint.
-import load, { start, track, openApp, platform } from './wakelink.js';
+import load, { start, track, openApp, platform, openedFrom } from './wakelink.js';
 
 let ready;
 
@@ -20,4 +20,4 @@ export function init(options) {
   return ready.then((model) => start(options, model || undefined));
 }
 
-export { track, openApp, platform };
+export { track, openApp, platform, openedFrom };

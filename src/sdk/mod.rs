@@ -9,6 +9,7 @@
 //! track('landing_view');                             // or 'coupon_claim', 'x:anything', …
 //! openApp({ deepLink, universalLink, store, timeoutMs }); // Promise<'app' | 'store' | 'none'>
 //! platform();  // { platform: 'android', vendor: 'xiaomi', inApp: null, bot: null }
+//! openedFrom(location.href);  // a web app opened by its app-open URL reports app_opened
 //! ```
 //!
 //! Events go out as `text/plain` JSON with `navigator.sendBeacon` (no CORS preflight, survives
@@ -158,15 +159,18 @@ pub fn track(step: &str, props: &JsValue) -> Result<bool, JsError> {
 }
 
 fn send(step: &Step, props: &JsValue) -> bool {
-    let Some((click_id, endpoint)) = STATE.with(|s| {
-        s.borrow()
-            .as_ref()
-            .map(|st| (st.click_id.clone(), st.endpoint.clone()))
-    }) else {
+    let Some(click_id) = STATE.with(|s| s.borrow().as_ref().map(|st| st.click_id.clone())) else {
+        return false;
+    };
+    send_for(&click_id, step, props)
+}
+
+fn send_for(click_id: &str, step: &Step, props: &JsValue) -> bool {
+    let Some(endpoint) = STATE.with(|s| s.borrow().as_ref().map(|st| st.endpoint.clone())) else {
         return false;
     };
     let event: JsValue = Object::new().into();
-    set(&event, "click_id", &JsValue::from_str(&click_id));
+    set(&event, "click_id", &JsValue::from_str(click_id));
     set(&event, "step", &JsValue::from_str(step.as_str()));
     if props.is_object() {
         set(&event, "props", props);
@@ -199,6 +203,19 @@ fn send(step: &Step, props: &JsValue) -> bool {
             true
         }
         Err(_) => false,
+    }
+}
+
+/// For a web app opened through a wakelink app-open URL (`…?wl={click id}`): reports
+/// `app_opened` for the click that URL names — the same single row the app backend's
+/// `POST /api/v1/opens` makes. False when the URL names no click or `init` hasn't run.
+#[wasm_bindgen(js_name = openedFrom)]
+pub fn opened_from(url: &str) -> bool {
+    match crate::domain::conversion::opened_from(url) {
+        Some(crate::domain::conversion::OpenedFrom::Click(c)) => {
+            send_for(c, &Step::app_opened(), &JsValue::UNDEFINED)
+        }
+        _ => false,
     }
 }
 

@@ -55,13 +55,18 @@ test('platform() is the edge classification, and track() lands in D1 bound to th
     window.wl.track('landing_view', { variant: 'B' });
     let refused = null;
     try { window.wl.track('login'); } catch (e) { refused = e.message; }
-    return { platform: window.wl.platform(), refused };
+    // A web app opened by the app-open URL reports the open for the click it carries.
+    const opened = window.wl.openedFrom(`${location.origin}/open/sdkpage?wl=${encodeURIComponent(clickId)}`);
+    const notOpened = window.wl.openedFrom(`${location.origin}/sdkpage`);
+    return { platform: window.wl.platform(), refused, opened, notOpened };
   }, clickId);
   assert.deepEqual(info.platform, { platform: 'android', vendor: 'xiaomi', inApp: null, bot: null });
   const [edge] = await rows(t.db, 'SELECT platform, vendor FROM events WHERE id = ?', eventId);
   assert.deepEqual([edge.platform, edge.vendor], ['android', 'xiaomi']);
   assert.match(info.refused, /app backend/);
-  const [step] = await eventually(async () => { const s = await stepsOf(eventId); return s.length ? s : null; });
+  assert.deepEqual([info.opened, info.notOpened], [true, false]);
+  const [opened, step] = await eventually(async () => { const s = await stepsOf(eventId); return s.length === 2 ? s : null; });
+  assert.equal(opened.step, 'app_opened');
   assert.deepEqual([step.step, JSON.parse(step.props), step.vendor], ['landing_view', { variant: 'B' }, 'xiaomi']);
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -1,5 +1,32 @@
 //! `/.well-known/apple-app-site-association` and `/.well-known/assetlinks.json`, built from
 //! configuration so universal links and Android app links open the app on wakelink's domain.
+//!
+//! Only the app-open path ([`APP_OPEN_PREFIX`]) is claimed. Tracked links (`/{code}`,
+//! `/{code}/{token}`) must stay on the web: a claimed path opens an installed app straight
+//! from the message, and the edge never sees the click. The landing page's "Open the app"
+//! button leads to the app-open path; when the app is not installed the same URL loads on the
+//! web and forwards to the store.
+
+use crate::domain::code::ShortCode;
+
+/// The path prefix the apps claim. Android apps claim it in their intent filter
+/// (`android:pathPrefix="/open/"`); Apple apps through the association file below.
+pub const APP_OPEN_PREFIX: &str = "/open/";
+
+/// The app-open path for a link (and recipient token).
+///
+/// ```
+/// use wakelink::domain::{applinks::app_open_path, code::ShortCode};
+/// let code = ShortCode::parse("demo").unwrap();
+/// assert_eq!(app_open_path(&code, None), "/open/demo");
+/// assert_eq!(app_open_path(&code, Some("3kTMd9aQx1")), "/open/demo/3kTMd9aQx1");
+/// ```
+pub fn app_open_path(code: &ShortCode, token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!("{APP_OPEN_PREFIX}{code}/{t}"),
+        None => format!("{APP_OPEN_PREFIX}{code}"),
+    }
+}
 
 use serde_json::{json, Value};
 
@@ -15,7 +42,7 @@ pub fn apple_app_site_association(ios_app_ids: &str) -> Value {
         Vec::new()
     } else {
         vec![
-            json!({ "appIDs": ids, "components": [{ "/": "/*", "comment": "every wakelink path" }] }),
+            json!({ "appIDs": ids, "components": [{ "/": format!("{APP_OPEN_PREFIX}*"), "comment": "the app-open path only; tracked links stay on the web" }] }),
         ]
     };
     json!({ "applinks": { "details": details } })
@@ -57,5 +84,33 @@ mod tests {
         );
         assert_eq!(asset_links(""), json!([]));
         assert_eq!(asset_links("garbage"), json!([]));
+    }
+
+    /// Every pattern the association file claims, matched the way iOS matches `components`.
+    fn claimed(path: &str) -> bool {
+        let doc = apple_app_site_association("ABCDE12345.com.example.app");
+        doc["applinks"]["details"][0]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| {
+                let pat = c["/"].as_str().unwrap();
+                match pat.strip_suffix('*') {
+                    Some(prefix) => path.starts_with(prefix),
+                    None => path == pat,
+                }
+            })
+    }
+
+    #[test]
+    fn only_the_app_open_path_is_claimed() {
+        let code = ShortCode::parse("demo").unwrap();
+        assert!(claimed(&app_open_path(&code, None)));
+        assert!(claimed(&app_open_path(&code, Some("3kTMd9aQx1"))));
+        for tracked in ["/demo", "/demo/3kTMd9aQx1", "/", "/api/v1/events", "/openx"] {
+            assert!(!claimed(tracked), "{tracked} must stay on the web");
+        }
+        // The prefix is a path the router serves, never a link code.
+        assert!(ShortCode::parse(APP_OPEN_PREFIX.trim_matches('/')).is_err());
     }
 }

@@ -14,6 +14,7 @@ const RESERVED: &[&str] = &[
     "favicon.ico",
     "robots.txt",
     "health",
+    "open",
 ];
 
 /// A checked short code: 1–64 characters of `[A-Za-z0-9_-]`, not a reserved word.

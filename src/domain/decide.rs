@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::landing::Landing;
 use super::link::{Destination, Link, Target};
 use super::time::UnixMs;
 use super::visitor::{InApp, Platform, Visitor};
@@ -17,10 +18,30 @@ pub enum Decision<'a> {
         target: Target,
         in_app: InApp,
     },
+    /// The link's coupon landing page. `to`/`target` are where this visitor's store (or the
+    /// web fallback) is, the same routing a redirect uses; `view` says which page to draw.
+    Landing {
+        landing: &'a Landing,
+        to: &'a Destination,
+        target: Target,
+        view: View,
+    },
     /// Unknown or disabled link (and any bad recipient token): one page for all.
     NotFound,
     /// The link expired.
     Gone,
+}
+
+/// Which landing page a visitor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// A phone or tablet: the coupon and "Open the app", falling back to the store.
+    Phone,
+    /// Desktop and unknown systems: the coupon, the web destination and a QR code of the link.
+    Desktop,
+    /// An in-app browser that blocks app and store links: how to open the system browser,
+    /// with the coupon still visible.
+    InApp(InApp),
 }
 
 /// What the event log records about the decision.
@@ -29,6 +50,7 @@ pub enum Decision<'a> {
 pub enum Outcome {
     Redirect,
     Interstitial,
+    Landing,
     NotFound,
     Gone,
 }
@@ -39,6 +61,7 @@ impl Outcome {
         match self {
             Outcome::Redirect => "redirect",
             Outcome::Interstitial => "interstitial",
+            Outcome::Landing => "landing",
             Outcome::NotFound => "not-found",
             Outcome::Gone => "gone",
         }
@@ -50,6 +73,7 @@ impl Decision<'_> {
         match self {
             Decision::Redirect { .. } => Outcome::Redirect,
             Decision::Interstitial { .. } => Outcome::Interstitial,
+            Decision::Landing { .. } => Outcome::Landing,
             Decision::NotFound => Outcome::NotFound,
             Decision::Gone => Outcome::Gone,
         }
@@ -57,9 +81,9 @@ impl Decision<'_> {
 
     pub fn target(&self) -> Option<Target> {
         match self {
-            Decision::Redirect { target, .. } | Decision::Interstitial { target, .. } => {
-                Some(*target)
-            }
+            Decision::Redirect { target, .. }
+            | Decision::Interstitial { target, .. }
+            | Decision::Landing { target, .. } => Some(*target),
             _ => None,
         }
     }
@@ -82,7 +106,37 @@ pub fn route<'a>(link: &'a Link, visitor: &Visitor) -> (&'a Destination, Target)
     store.unwrap_or((&d.web, Target::Web))
 }
 
+/// The answer to a tap on a link: its landing page when it has one, else the redirect (or
+/// the in-app page). A link without a `landing` section decides exactly as [`decide_redirect`].
 pub fn decide<'a>(link: Option<&'a Link>, visitor: &Visitor, now: UnixMs) -> Decision<'a> {
+    let decision = decide_redirect(link, visitor, now);
+    let Some(landing) = link.and_then(|l| l.landing.as_ref()) else {
+        return decision;
+    };
+    match decision {
+        Decision::Redirect { to, target } => Decision::Landing {
+            landing,
+            to,
+            target,
+            view: if visitor.platform.is_mobile() {
+                View::Phone
+            } else {
+                View::Desktop
+            },
+        },
+        Decision::Interstitial { to, target, in_app } => Decision::Landing {
+            landing,
+            to,
+            target,
+            view: View::InApp(in_app),
+        },
+        other => other,
+    }
+}
+
+/// Where a visitor goes without any page in between (also the app-open path's answer when
+/// the app did not take the URL): 302, or the in-app page where redirects are blocked.
+pub fn decide_redirect<'a>(link: Option<&'a Link>, visitor: &Visitor, now: UnixMs) -> Decision<'a> {
     let Some(link) = link.filter(|l| !l.disabled) else {
         return Decision::NotFound;
     };
@@ -261,11 +315,94 @@ mod tests {
         for o in [
             Outcome::Redirect,
             Outcome::Interstitial,
+            Outcome::Landing,
             Outcome::NotFound,
             Outcome::Gone,
         ] {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }
+    }
+
+    fn with_landing() -> Link {
+        let mut input = demo_input();
+        input.landing = Some(crate::domain::landing::tests::coupon_input());
+        input.landing.as_mut().unwrap().logo_url = None;
+        input.validate(ShortCode::parse("demo").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_landing_section_turns_every_answer_into_its_page() {
+        let link = with_landing();
+        let cases = [
+            (
+                "iphone",
+                visitor(Platform::Ios, None, None),
+                View::Phone,
+                Target::AppStore,
+            ),
+            (
+                "xiaomi",
+                visitor(Platform::Android, Some(Vendor::Xiaomi), None),
+                View::Phone,
+                Target::VendorStore,
+            ),
+            (
+                "windows",
+                visitor(Platform::Windows, None, None),
+                View::Desktop,
+                Target::Web,
+            ),
+            (
+                "wechat",
+                visitor(Platform::Android, Some(Vendor::Huawei), Some(InApp::Wechat)),
+                View::InApp(InApp::Wechat),
+                Target::VendorStore,
+            ),
+            (
+                "facebook",
+                visitor(Platform::Ios, None, Some(InApp::Facebook)),
+                View::Phone,
+                Target::AppStore,
+            ),
+        ];
+        for (name, v, want_view, want_target) in cases {
+            let plain = decide_redirect(Some(&link), &v, 0);
+            match decide(Some(&link), &v, 0) {
+                Decision::Landing {
+                    view, target, to, ..
+                } => {
+                    assert_eq!((view, target), (want_view, want_target), "{name}");
+                    // The page's store is the one the redirect would have used.
+                    assert_eq!(plain.target(), Some(target), "{name}");
+                    assert!(
+                        matches!(plain, Decision::Redirect { to: t, .. } | Decision::Interstitial { to: t, .. } if t == to)
+                    );
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_landing_section_nothing_changes() {
+        let link = demo_link();
+        for p in Platform::ALL {
+            let v = visitor(*p, None, None);
+            assert_eq!(
+                decide(Some(&link), &v, 0),
+                decide_redirect(Some(&link), &v, 0)
+            );
+        }
+    }
+
+    #[test]
+    fn an_expired_link_with_a_landing_page_is_still_gone() {
+        let mut link = with_landing();
+        link.expires_at = Some(10);
+        let v = visitor(Platform::Ios, None, None);
+        assert_eq!(decide(Some(&link), &v, 10), Decision::Gone);
+        link.disabled = true;
+        assert_eq!(decide(Some(&link), &v, 0), Decision::NotFound);
     }
 
     #[test]

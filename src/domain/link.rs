@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::code::ShortCode;
+use super::landing::{Landing, LandingInput};
 use super::problem::Problem;
 use super::time::{parse_rfc3339, UnixMs};
 use super::visitor::Vendor;
@@ -66,6 +67,9 @@ pub struct LinkInput {
     /// Hours after a send or click within which a conversion is attributed (default 72).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_window_hours: Option<u32>,
+    /// A coupon landing page shown instead of the bare redirect (see `domain::landing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing: Option<LandingInput>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -122,6 +126,13 @@ impl Destination {
     pub fn is_web(&self) -> bool {
         matches!(self.0.scheme(), "https" | "http")
     }
+
+    /// The host of an `https` destination (lowercase ASCII: the URL parser punycodes it).
+    pub fn https_host(&self) -> Option<&str> {
+        (self.0.scheme() == "https")
+            .then(|| self.0.host_str())
+            .flatten()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +147,12 @@ impl AllowList {
             hosts: DEFAULT_HOSTS.iter().map(|s| s.to_string()).collect(),
             schemes: DEFAULT_SCHEMES.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_hosts(mut self, hosts: &[&str]) -> AllowList {
+        self.hosts.extend(hosts.iter().map(|h| h.to_string()));
+        self
     }
 
     fn from_input(input: &AllowInput) -> Result<AllowList, Problem> {
@@ -271,6 +288,7 @@ pub struct Link {
     pub disabled: bool,
     /// Conversions later than this after the send or click are kept, unattributed.
     pub attribution_window_ms: u64,
+    pub landing: Option<Landing>,
 }
 
 /// Attribution window when a link sets none: 3 days, the recall articles' follow-up horizon.
@@ -367,6 +385,11 @@ impl LinkInput {
                 "must be between 1 and 2160 (90 days)",
             ));
         }
+        let landing = self
+            .landing
+            .as_ref()
+            .map(|l| l.validate(&allow))
+            .transpose()?;
         Ok(Link {
             code,
             campaign,
@@ -387,6 +410,7 @@ impl LinkInput {
             expires_at,
             disabled: self.disabled,
             attribution_window_ms: u64::from(window_hours) * 3_600_000,
+            landing,
         })
     }
 
@@ -434,6 +458,7 @@ pub(crate) mod tests {
             expires_at: None,
             disabled: false,
             attribution_window_hours: None,
+            landing: None,
         }
     }
 

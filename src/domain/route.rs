@@ -13,6 +13,9 @@ pub enum Route {
     Link(ShortCode),
     /// `/{code}/{token}`; the token is checked by the keyring.
     RecipientLink(ShortCode, String),
+    /// `/open/{code}[/{token}]`: the app-open path the association files claim. Reached on
+    /// the web only when the app did not take the URL; then it forwards to the store.
+    AppOpen(ShortCode, Option<String>),
     AppleAppSiteAssociation,
     AssetLinks,
     Health,
@@ -52,6 +55,14 @@ pub fn parse(path: &str) -> Route {
         [".well-known", "apple-app-site-association"] => Route::AppleAppSiteAssociation,
         [".well-known", "assetlinks.json"] => Route::AssetLinks,
         ["health"] => Route::Health,
+        ["open", code] => {
+            ShortCode::parse(code).map_or(Route::NotFound, |c| Route::AppOpen(c, None))
+        }
+        ["open", code, token] if !token.is_empty() && token.len() <= MAX_TOKEN_LEN => {
+            ShortCode::parse(code).map_or(Route::NotFound, |c| {
+                Route::AppOpen(c, Some((*token).to_owned()))
+            })
+        }
         ["api", "v1", "links", code] => api_code(code).map_or(Route::ApiNotFound, Route::ApiLink),
         ["api", "v1", "links", code, "recipients"] => {
             api_code(code).map_or(Route::ApiNotFound, Route::ApiRecipients)
@@ -117,6 +128,14 @@ mod tests {
             ("/e", Route::Beacon),
             ("/api/v1/conversions", Route::ApiConversions),
             ("/api/v1/opens", Route::ApiOpens),
+            ("/open/demo", Route::AppOpen(code("demo"), None)),
+            (
+                "/open/demo/tok",
+                Route::AppOpen(code("demo"), Some("tok".into())),
+            ),
+            ("/open", Route::NotFound),
+            ("/open/api", Route::NotFound),
+            ("/open/demo/tok/x", Route::NotFound),
         ];
         for (path, want) in cases {
             assert_eq!(parse(path), want, "{path}");

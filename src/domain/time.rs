@@ -140,6 +140,61 @@ pub fn format_rfc3339(ms: UnixMs) -> String {
     )
 }
 
+/// The UTC offset written at the end of an RFC 3339 date-time, in minutes (`Z` and a bare
+/// date are 0). Only meaningful on text [`parse_rfc3339`] accepted.
+///
+/// ```
+/// use wakelink::domain::time::offset_minutes;
+/// assert_eq!(offset_minutes("2026-12-31T23:59:59+08:00"), 480);
+/// assert_eq!(offset_minutes("2026-12-31T23:59:59-03:30"), -210);
+/// assert_eq!(offset_minutes("2026-12-31"), 0);
+/// ```
+pub fn offset_minutes(s: &str) -> i32 {
+    let s = s.trim();
+    if s.len() < 16 {
+        return 0;
+    }
+    let (head, off) = s.split_at(s.len() - 6);
+    let b = off.as_bytes();
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' if head.len() > 10 => -1,
+        _ => return 0,
+    };
+    match (num(&off[1..3]), num(&off[4..6])) {
+        (Some(h), Some(m)) if b[3] == b':' => sign * (h * 60 + m) as i32,
+        _ => 0,
+    }
+}
+
+/// Formats an instant as wall-clock time at a UTC offset: `YYYY-MM-DD HH:MM UTC+08:00`.
+///
+/// ```
+/// use wakelink::domain::time::{format_at_offset, parse_rfc3339};
+/// let ms = parse_rfc3339("2026-12-31T23:59:00+08:00").unwrap();
+/// assert_eq!(format_at_offset(ms, 480), "2026-12-31 23:59 UTC+08:00");
+/// assert_eq!(format_at_offset(ms, 0), "2026-12-31 15:59 UTC");
+/// ```
+pub fn format_at_offset(ms: UnixMs, offset_min: i32) -> String {
+    let secs = (ms / 1000) as i64 + offset_min as i64 * 60;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    let zone = match offset_min {
+        0 => String::from("UTC"),
+        o => format!(
+            "UTC{}{:02}:{:02}",
+            if o < 0 { '-' } else { '+' },
+            o.abs() / 60,
+            o.abs() % 60
+        ),
+    };
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} {zone}",
+        rem / 3600,
+        rem / 60 % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,11 @@ impl Method {
 }
 
 impl Platform {
+    /// Phones and tablets: the systems with an app store to send people to.
+    pub const fn is_mobile(self) -> bool {
+        matches!(self, Platform::Ios | Platform::Ipados | Platform::Android)
+    }
+
     pub const ALL: &'static [Platform] = &[
         Platform::Ios,
         Platform::Ipados,

@@ -7,6 +7,7 @@ mod beacon;
 mod config;
 mod consumer;
 mod conversions;
+mod landing;
 mod links;
 mod names;
 mod record;
@@ -42,6 +43,7 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         Route::RecipientLink(code, token) => {
             redirect::resolve(req, env, ctx, code, Some(token)).await
         }
+        Route::AppOpen(code, token) => redirect::app_open(req, env, code, token).await,
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
         Route::ApiRecipients(code) => {
             api::handle(req, env, |r| api::recipients(r, env, code)).await

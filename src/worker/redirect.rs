@@ -1,14 +1,16 @@
-//! `GET|HEAD /{code}` and `/{code}/{token}`: classify, decide, respond, then record.
+//! `GET|HEAD /{code}` and `/{code}/{token}`: classify, decide, respond, then record. And the
+//! app-open path `/open/{code}[/{token}]`, answered the same way without a page or a record.
 
 use worker::{Context, Date, Env, Request, Response, Result};
 
 use super::config::Config;
-use super::{links, record, respond};
+use super::{landing, links, record, respond};
 use crate::domain::code::ShortCode;
-use crate::domain::decide::{decide, Decision};
+use crate::domain::decide::{decide, decide_redirect, Decision};
 use crate::domain::event::{click_event, event_id, ClickContext};
+use crate::domain::link::Link;
 use crate::domain::token::day_from_unix_secs;
-use crate::domain::visitor::{classify, Method, RequestFacts};
+use crate::domain::visitor::{classify, Method, RequestFacts, Visitor};
 
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
@@ -22,20 +24,31 @@ pub fn method_of(req: &Request) -> Option<Method> {
     }
 }
 
-pub async fn resolve(
-    req: Request,
+/// What every tap on a link path needs before deciding.
+struct Tapped {
+    method: Method,
+    ua: Option<String>,
+    visitor: Visitor,
+    now: u64,
+    link: Option<std::rc::Rc<Link>>,
+    recipient: Option<u64>,
+}
+
+/// Classifies the visitor, reads the link and checks the token; `Err` is the response to
+/// send as is (405, 503, or the 404 for a bad token).
+async fn tapped(
+    req: &Request,
     env: &Env,
-    ctx: &Context,
-    code: ShortCode,
-    token: Option<String>,
-) -> Result<Response> {
-    let Some(method) = method_of(&req) else {
-        return respond::method_not_allowed();
+    code: &ShortCode,
+    token: Option<&str>,
+) -> Result<std::result::Result<Tapped, Response>> {
+    let Some(method) = method_of(req) else {
+        return respond::method_not_allowed().map(Err);
     };
-    let ua = header(&req, "user-agent");
+    let ua = header(req, "user-agent");
     let purpose = ["sec-purpose", "purpose", "x-purpose", "x-moz"]
         .iter()
-        .find_map(|h| header(&req, h));
+        .find_map(|h| header(req, h));
     let visitor = classify(&RequestFacts {
         method: Some(method),
         user_agent: ua.as_deref(),
@@ -44,7 +57,7 @@ pub async fn resolve(
     let now = Date::now().as_millis();
     let cfg = Config::get(env);
 
-    let link = match links::get(env, &code, now, cfg.link_cache_ttl_ms).await {
+    let link = match links::get(env, code, now, cfg.link_cache_ttl_ms).await {
         Ok(link) => link,
         Err(links::StoreDown) => {
             return respond::status_page(
@@ -53,28 +66,91 @@ pub async fn resolve(
                 "This link can't be opened right now.",
                 method,
             )
+            .map(Err)
         }
     };
     // The token is checked after the lookup, so a bad token and an unknown code take the same
     // path to the same page: nothing tells a guesser which part was wrong.
-    let recipient = match &token {
+    let recipient = match token {
         None => None,
         Some(t) => match cfg
             .keyring
             .as_ref()
-            .and_then(|k| k.verify(&code, t, day_from_unix_secs(now / 1000)))
+            .and_then(|k| k.verify(code, t, day_from_unix_secs(now / 1000)))
         {
             Some(r) => Some(r.seq),
-            None => return respond::not_found(method),
+            None => return respond::not_found(method).map(Err),
         },
     };
-    let decision = decide(link.as_deref(), &visitor, now);
-    // Only the in-app page shows the tapped URL; redirects don't pay for serializing it.
-    let self_link = match decision {
-        Decision::Interstitial { .. } => req.url().map(|u| u.to_string()).unwrap_or_default(),
-        _ => String::new(),
+    Ok(Ok(Tapped {
+        method,
+        ua,
+        visitor,
+        now,
+        link,
+        recipient,
+    }))
+}
+
+/// The tapped URL without query or fragment.
+fn self_link(req: &Request) -> String {
+    req.url()
+        .map(|mut u| {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn resolve(
+    req: Request,
+    env: &Env,
+    ctx: &Context,
+    code: ShortCode,
+    token: Option<String>,
+) -> Result<Response> {
+    let t = match tapped(&req, env, &code, token.as_deref()).await? {
+        Ok(t) => t,
+        Err(response) => return Ok(response),
     };
-    let response = respond::decision(&decision, method, &self_link)?;
+    let (method, now) = (t.method, t.now);
+    let decision = decide(t.link.as_deref(), &t.visitor, now);
+    let response = match (&decision, t.link.as_deref()) {
+        (
+            Decision::Landing {
+                landing, to, view, ..
+            },
+            Some(link),
+        ) => {
+            let self_link = self_link(&req);
+            let accept_language = header(&req, "accept-language");
+            let tap = landing::Tap {
+                code: &code,
+                token: token.as_deref(),
+                recipient: t.recipient,
+                self_link: &self_link,
+                accept_language: accept_language.as_deref(),
+                method,
+                now,
+            };
+            // Boxed: the page's future (a D1 read for per-recipient coupons) stays out of the
+            // redirect's own state machine.
+            let page: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response>>>> =
+                Box::pin(landing::page(env, link, landing, to, *view, &tap));
+            page.await?
+        }
+        _ => {
+            // Only the in-app page shows the tapped URL; redirects don't pay for serializing it.
+            let self_link = match decision {
+                Decision::Interstitial { .. } => {
+                    req.url().map(|u| u.to_string()).unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            respond::decision(&decision, method, &self_link)?
+        }
+    };
 
     let id = fresh_event_id(now);
     let country = req.cf().and_then(|cf| cf.country());
@@ -83,15 +159,36 @@ pub async fn resolve(
         id: &id,
         now,
         method,
-        user_agent: ua.as_deref(),
+        user_agent: t.ua.as_deref(),
         country: country.as_deref(),
         client_ip: ip.as_deref(),
-        recipient,
+        recipient: t.recipient,
     };
-    if let Some(event) = click_event(&click, link.as_deref(), &visitor, &decision) {
+    if let Some(event) = click_event(&click, t.link.as_deref(), &t.visitor, &decision) {
         ctx.wait_until(record::deliver(env.clone(), event));
     }
     Ok(response)
+}
+
+/// `/open/{code}[/{token}]` on the web: the app did not take the URL (not installed, or the
+/// tap came from a page on the same domain), so it goes where a redirect would send this
+/// visitor. The click was recorded when the link itself was tapped; this records nothing.
+pub async fn app_open(
+    req: Request,
+    env: &Env,
+    code: ShortCode,
+    token: Option<String>,
+) -> Result<Response> {
+    let t = match tapped(&req, env, &code, token.as_deref()).await? {
+        Ok(t) => t,
+        Err(response) => return Ok(response),
+    };
+    let decision = decide_redirect(t.link.as_deref(), &t.visitor, t.now);
+    let self_link = match decision {
+        Decision::Interstitial { .. } => self_link(&req),
+        _ => String::new(),
+    };
+    respond::decision(&decision, t.method, &self_link)
 }
 
 /// An event id made at the edge: the time, then 80 bits from the runtime's CSPRNG.

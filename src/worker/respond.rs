@@ -90,7 +90,7 @@ pub fn method_not_allowed() -> Result<Response> {
     Ok(r)
 }
 
-fn app_name(in_app: InApp) -> &'static str {
+pub(super) fn app_name(in_app: InApp) -> &'static str {
     match in_app {
         InApp::Wechat => "微信 WeChat",
         InApp::Qq => "QQ",
@@ -113,7 +113,9 @@ fn app_name(in_app: InApp) -> &'static str {
 /// Maps a decision to its response. `self_link` is the URL the person tapped (for copying).
 pub fn decision(d: &Decision<'_>, method: Method, self_link: &str) -> Result<Response> {
     match d {
-        Decision::Redirect { to, .. } => {
+        // A landing page is drawn by `landing::page`, which needs the link and the tap; asked
+        // here, the answer is the redirect the page would offer.
+        Decision::Redirect { to, .. } | Decision::Landing { to, .. } => {
             let headers = base_headers(None);
             // `to` is a Destination: it passed the scheme and host allow-list.
             let _ = headers.set("location", to.as_str());

@@ -14,6 +14,9 @@ pub const UPSERT_FIRST_CLICK: &str = "INSERT INTO first_clicks (link, recipient,
  WHERE excluded.ts < first_clicks.ts \
     OR (excluded.ts = first_clicks.ts AND excluded.event_id < first_clicks.event_id)";
 
+/// A recipient's coupon code, read only for landing pages of per-recipient links.
+pub const SEND_COUPON: &str = "SELECT coupon FROM sends WHERE link = ?1 AND recipient = ?2";
+
 pub const SENT_AT: &str = "SELECT sent_at FROM sends WHERE link = ?1 AND recipient = ?2";
 
 /// Page of the event log (clicks, steps, conversions) after a (ts, id) cursor, optionally

@@ -30,7 +30,11 @@ export const UA = {
   curl: 'curl/8.5.0',
 };
 
-export const demoLink = () => JSON.parse(readFileSync(join(root, 'seed', 'demo-link.json'), 'utf8'));
+/** The seeded demo link without its landing section (landing tests add their own). */
+export const demoLink = () => {
+  const { landing: _page, ...link } = JSON.parse(readFileSync(join(root, 'seed', 'demo-link.json'), 'utf8'));
+  return link;
+};
 
 /**
  * Starts the worker. `queue: false` leaves the Queue producer unbound, so sends fail the way

@@ -1,0 +1,81 @@
+// CPU time per redirect: the worker's workerd process is loaded with a fixed number of
+// requests and its user + system CPU time (from /proc) is divided by that number. Unlike
+// requests/s, this barely moves when other work shares the machine, so it tells builds apart
+// on a busy box. Prints wakelink beside the minimal JavaScript baseline, same run.
+//   node bench/cpu.mjs [--requests 20000] [--rounds 3]
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import autocannon from 'autocannon';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
+const requests = Number(args.requests);
+const rounds = Number(args.rounds);
+const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const { landing: _page, ...plain } = JSON.parse(readFileSync(join(root, 'seed', 'demo-link.json'), 'utf8'));
+const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
+const TICK = 100; // clock ticks per second on Linux (getconf CLK_TCK)
+
+/** CPU seconds used so far by this process's workerd children. */
+function workerdCpu() {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (comm === 'workerd' && Number(f[1]) === process.pid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / TICK;
+}
+
+async function measure(name, opts) {
+  const mf = new Miniflare({
+    kvNamespaces: { LINKS: 'cpu-links' },
+    queueProducers: { EVENTS: { queueName: 'cpu-events' } },
+    host: '127.0.0.1',
+    port: 0,
+    compatibilityDate: workerOptions.compatibilityDate,
+    ...opts,
+  });
+  const url = new URL('/demo', await mf.ready).href;
+  await (await mf.getKVNamespace('LINKS')).put('link:demo', JSON.stringify(plain));
+  const check = await fetch(url, { headers: { 'user-agent': UA }, redirect: 'manual' });
+  if (check.status !== 302) throw new Error(`${name} answered ${check.status}`);
+  const run = () => new Promise((ok, no) => autocannon({ url, connections: 8, amount: requests, headers: { 'user-agent': UA } }, (e, r) => (e ? no(e) : ok(r))));
+  await run(); // warm-up
+  const per = [];
+  for (let i = 0; i < rounds; i++) {
+    const c0 = workerdCpu();
+    await run();
+    per.push(((workerdCpu() - c0) / requests) * 1e6);
+  }
+  await mf.dispose();
+  return per;
+}
+
+const wasmFile = readdirSync(join(root, 'build'), { recursive: true }).find((f) => String(f).endsWith('.wasm'));
+const results = {
+  wakelink: await measure('wakelink', {
+    modules: true,
+    modulesRoot: root,
+    scriptPath: join(root, 'build', 'index.js'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+    d1Databases: { DB: 'cpu-db' },
+    bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef' },
+  }),
+  'js-baseline': await measure('js-baseline', { modules: true, scriptPath: join(root, 'bench', 'baseline-worker.js') }),
+};
+console.log(`\nworkerd CPU per redirect, ${requests} requests x ${rounds} rounds (${String(wasmFile)})`);
+for (const [name, per] of Object.entries(results)) {
+  const sorted = [...per].sort((a, b) => a - b);
+  console.log(`${name.padEnd(12)} median ${sorted[sorted.length >> 1].toFixed(0).padStart(5)} µs   rounds ${per.map((x) => x.toFixed(0)).join(' ')}`);
+}

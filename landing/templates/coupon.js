@@ -1,0 +1,8 @@
+(function(){var d=document,t=d.getElementById('expiry'),c=d.getElementById('countdown');
+if(t&&c){var end=+t.getAttribute('data-ends'),u=c.getAttribute('data-day'),o=c.querySelector('span'),w=function(n){return(n<10?'0':'')+n},
+k=function(){var s=Math.max(0,Math.floor((end-Date.now())/1e3)),n=Math.floor(s/86400);
+o.textContent=(n?n+u+' ':'')+w(Math.floor(s/3600)%24)+':'+w(Math.floor(s/60)%60)+':'+w(s%60);if(!s){clearInterval(i);location.reload()}},i=setInterval(k,1e3);k();c.hidden=false}
+var a=d.getElementById('open-app'),deep=a&&a.getAttribute('data-deep');
+if(deep)a.addEventListener('click',function(e){e.preventDefault();var gone=false,away=function(){gone=true};
+d.addEventListener('visibilitychange',function(){if(d.hidden)away()});addEventListener('pagehide',away);
+location.href=deep;setTimeout(function(){if(!gone&&!d.hidden)location.href=a.getAttribute('data-store')},1600)})})();

@@ -20,7 +20,6 @@
 
 /// Path of the SDK's JavaScript module (`/sdk/wakelink.<hash>.js`), or `None` in a worker
 /// built without the SDK (pages then work without JavaScript).
-#[allow(dead_code)] // linked from the landing page template
 pub fn sdk_js_path() -> Option<&'static str> {
     option_env!("WAKELINK_SDK_JS").filter(|p| p.starts_with("/sdk/"))
 }

@@ -5,6 +5,8 @@ use askama::Template;
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Response, Result};
 
+use super::assets;
+use super::config::Config;
 use super::names::DB;
 use super::respond::{self, app_name};
 use super::sql;
@@ -40,6 +42,8 @@ struct CouponPage<'a> {
     web: &'a str,
     self_link: &'a str,
     qr: Option<QrSvg>,
+    /// The browser SDK's module and the signed click id it reports steps for; both or none.
+    sdk: Option<(&'static str, String)>,
 }
 
 /// What the redirect handler knows about the tap, for the page.
@@ -47,6 +51,8 @@ pub struct Tap<'a> {
     pub code: &'a ShortCode,
     pub token: Option<&'a str>,
     pub recipient: Option<u64>,
+    /// The click's event id: the page's click id is bound to it.
+    pub event_id: &'a str,
     /// The tapped URL without query or fragment (shown in-app, drawn as the QR code).
     pub self_link: &'a str,
     pub accept_language: Option<&'a str>,
@@ -67,7 +73,11 @@ pub async fn page(
         (Some(seq), Method::Get) => recipient_coupon(env, tap.code, seq).await,
         _ => None,
     };
-    render(link, landing, to, view, tap, code_row.as_deref())
+    let click_id = Config::get(env)
+        .click_keys
+        .as_ref()
+        .map(|k| k.sign(tap.code, tap.event_id, tap.recipient));
+    render(link, landing, to, view, tap, code_row.as_deref(), click_id)
 }
 
 /// Kept out of line: the redirect handler's future stays as small as it was.
@@ -79,10 +89,16 @@ fn render(
     view: View,
     tap: &Tap<'_>,
     code_row: Option<&str>,
+    click_id: Option<String>,
 ) -> Result<Response> {
     let lang = negotiate(tap.accept_language, landing.lang);
     let nonce = nonce();
-    let open_href = app_open_path(tap.code, tap.token);
+    // The app-open URL carries the click id (`wl`), so an app opened by it reports the open
+    // for this click (POST /api/v1/opens).
+    let open_href = match &click_id {
+        Some(c) => format!("{}?wl={c}", app_open_path(tap.code, tap.token)),
+        None => app_open_path(tap.code, tap.token),
+    };
     let (view_name, in_app) = match view {
         View::Phone => ("phone", None),
         View::Desktop => ("desktop", None),
@@ -112,6 +128,7 @@ fn render(
             .map(Destination::as_str),
         web: link.destinations.web.as_str(),
         self_link: tap.self_link,
+        sdk: assets::sdk_js_path().zip(click_id),
         qr: match view {
             View::Desktop if tap.method == Method::Get => qr::svg(tap.self_link),
             _ => None,
@@ -123,8 +140,9 @@ fn render(
     Ok(response)
 }
 
-/// Scripts and styles only by this response's nonce; images from here, inline SVG data and
-/// the link's logo host; nothing else loads, posts or frames the page.
+/// Scripts and styles only by this response's nonce (`strict-dynamic`: the nonced script may
+/// import the SDK module, whose wasm needs `wasm-unsafe-eval`); images from here, inline SVG
+/// data and the link's logo host; fetches and beacons to this origin only; nothing frames it.
 fn set_csp(headers: &Headers, nonce: &str, logo_host: Option<&str>) {
     // The host came through the URL parser and the allow-list: lowercase ASCII letters,
     // digits, dots and hyphens. Anything else is left out rather than placed in the header.
@@ -136,9 +154,9 @@ fn set_csp(headers: &Headers, nonce: &str, logo_host: Option<&str>) {
         .map(|h| format!(" https://{h}"))
         .unwrap_or_default();
     let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
-         img-src 'self' data:{logo}; connect-src 'self'; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'none'"
+        "default-src 'none'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'nonce-{nonce}'; img-src 'self' data:{logo}; connect-src 'self'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     );
     let _ = headers.set("content-security-policy", &csp);
 }

@@ -116,6 +116,8 @@ pub async fn resolve(
     };
     let (method, now) = (t.method, t.now);
     let decision = decide(t.link.as_deref(), &t.visitor, now);
+    // Made before responding: a landing page carries a click id bound to it.
+    let id = fresh_event_id(now);
     let response = match (&decision, t.link.as_deref()) {
         (
             Decision::Landing {
@@ -129,6 +131,7 @@ pub async fn resolve(
                 code: &code,
                 token: token.as_deref(),
                 recipient: t.recipient,
+                event_id: &id,
                 self_link: &self_link,
                 accept_language: accept_language.as_deref(),
                 method,
@@ -152,7 +155,6 @@ pub async fn resolve(
         }
     };
 
-    let id = fresh_event_id(now);
     let country = req.cf().and_then(|cf| cf.country());
     let ip = header(&req, "cf-connecting-ip");
     let click = ClickContext {

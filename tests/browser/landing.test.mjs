@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { start, putLink, UA, root } from '../e2e/harness.mjs';
+import { start, putLink, UA, root, rows, eventually } from '../e2e/harness.mjs';
 import { couponLink } from '../e2e/coupon-link.mjs';
 
 const shots = join(root, 'tests', '.tmp', 'screenshots');
@@ -92,14 +92,30 @@ for (const [name, ua, locale, store] of [
     await page.screenshot({ path: join(shots, `landing-${name}.png`), fullPage: true });
     assert.deepEqual(problems, []);
 
+    // The SDK the page loads reports the view, bound to this page's click.
+    const clickId = await page.locator('main').getAttribute('data-click');
+    const eventId = clickId.split('.')[0];
+    const steps = () => rows(t.db, 'SELECT step FROM events WHERE click_id = ? ORDER BY ts, step', eventId);
+    await eventually(async () => (await steps()).some((s) => s.step === 'landing_view'));
+    const [click] = await rows(t.db, 'SELECT kind, outcome FROM events WHERE id = ?', eventId);
+    assert.deepEqual([click.kind, click.outcome], ['click', 'landing']);
+
     launches.length = 0;
     const started = Date.now();
     await page.locator('#open-app').click();
-    if (store.startsWith('https:')) await page.waitForURL(store, { timeout: 5000 });
-    else await page.waitForTimeout(2500);
-    // The app was tried first (its scheme), then this device's store, after the wait.
-    assert.deepEqual(launches.map((l) => l.url), ['examplewallet://coupon/demo', store]);
-    assert.ok(launches[1].at - started >= 1500, 'the store waits for the app');
+    if (name === 'iphone') {
+      // iOS: the app-open URL (a universal link when the app is installed) first; here no app
+      // takes it, so the web answer forwards to the App Store.
+      await page.waitForURL(store, { timeout: 5000 });
+      assert.equal(launches[0].url, `${t.base}/open/coupon?wl=${clickId}`);
+    } else {
+      // Android: the app's scheme first, then this device's store after the wait.
+      await page.waitForTimeout(2500);
+      assert.deepEqual(launches.map((l) => l.url), ['examplewallet://coupon/demo', store]);
+      assert.ok(launches[1].at - started >= 1500, 'the store waits for the app');
+      await eventually(async () => (await steps()).some((s) => s.step === 'store_fallback'));
+    }
+    assert.ok((await steps()).some((s) => s.step === 'open_app_attempt'));
     await ctx.close();
   });
 }

@@ -2,7 +2,7 @@
 // language, expiry, the per-recipient coupon from the ledger, and the app-open path.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, UA, putLink, eventually, rows } from './harness.mjs';
+import { start, UA, putLink, eventually, rows, signClickId } from './harness.mjs';
 import { couponLink, iso } from './coupon-link.mjs';
 
 
@@ -25,7 +25,9 @@ test('a phone gets the coupon page instead of the redirect, and the click is rec
   const html = await r.text();
   assert.match(html, /<bdi>Welcome back<\/bdi>/);
   assert.match(html, /<bdi>¥30<\/bdi>/);
-  assert.equal(attr(html, 'open-app', 'href'), '/open/coupon');
+  const clickId = html.match(/data-click="([^"]+)"/)[1];
+  assert.equal(attr(html, 'open-app', 'href'), `/open/coupon?wl=${clickId}`);
+  assert.match(html, /data-sdk="\/sdk\/wakelink\.[0-9a-f]{12}\.js"/);
   assert.equal(unescape(attr(html, 'open-app', 'data-store')), 'https://apps.apple.com/app/id1234567890');
   assert.equal(unescape(attr(html, 'open-app', 'data-deep')), 'examplewallet://coupon/demo');
   // Readable without JavaScript: the expiry as a date, the countdown only enhances it.
@@ -34,6 +36,8 @@ test('a phone gets the coupon page instead of the redirect, and the click is rec
   assert.equal(ev.outcome, 'landing');
   assert.equal(ev.target, 'app-store');
   assert.equal(ev.bot, 0);
+  // The page's click id is the one signed for this very click (the SDK reports steps with it).
+  assert.equal(clickId, signClickId(ev.id, 'coupon', null));
 });
 
 test('headers: a per-response script nonce, nosniff, no referrer, no caching', async () => {
@@ -43,7 +47,7 @@ test('headers: a per-response script nonce, nosniff, no referrer, no caching', a
   const nonce = csp.match(/script-src 'nonce-([0-9a-f]{32})'/)?.[1];
   assert.ok(nonce, csp);
   assert.match(csp, /default-src 'none'/);
-  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|script-src[^;]*\*/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|script-src[^;]*(\*|'self'|https?:)/);
   assert.notEqual(b.headers.get('content-security-policy'), csp, 'a fresh nonce per response');
   const html = await a.text();
   const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
@@ -143,7 +147,7 @@ test("a per-recipient page shows that recipient's coupon code from the send ledg
   const page = async (r) => (await get(new URL(r.url).pathname, UA.iphone)).text();
   const first = await page(one);
   assert.match(first, /id="coupon-code">WB30-7F2K</);
-  assert.equal(attr(first, 'open-app', 'href'), `/open/coupon/${one.token}`);
+  assert.match(attr(first, 'open-app', 'href'), new RegExp(`^/open/coupon/${one.token}\\?wl=`));
   assert.match(await page(two), /id="coupon-code">&#60;b&#62;x&#60;\/b&#62;<|id="coupon-code">&lt;b&gt;x&lt;\/b&gt;</);
   assert.doesNotMatch(await page(three), /coupon-code/);
   assert.equal((await get(`/coupon/${one.token.slice(0, -1)}x`, UA.iphone)).status, 404);

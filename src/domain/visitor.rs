@@ -9,6 +9,8 @@ use super::ua_rules::{
     PREFETCH_PURPOSES, VENDOR_RULES,
 };
 
+use super::hints::{self, Hints};
+
 pub use super::agent::{
     BotReason, InApp, Method, Platform, RequestFacts, Vendor, Visitor, MAX_UA_LEN,
 };
@@ -42,6 +44,48 @@ pub use super::agent::{
 /// ```
 pub fn classify(facts: &RequestFacts) -> Visitor {
     classify_with(facts, true)
+}
+
+/// [`classify`], then what the browser's client hints add (see [`super::hints`]): the
+/// platform from `Sec-CH-UA-Platform` when the user agent names none, and on Android the
+/// vendor from `Sec-CH-UA-Model` when the user agent names no model (Chrome's reduced
+/// "Android 10; K"). A model from a hint goes through the same device table and rules as one
+/// from the user agent; with `Sec-CH-UA-Platform-Version` it also tells a pre-2020 Honor
+/// phone (Android <= 10: Huawei's store) from a later one.
+///
+/// ```
+/// use wakelink::domain::hints::Hints;
+/// use wakelink::domain::visitor::{classify_hinted, Method, RequestFacts, Vendor};
+///
+/// let facts = RequestFacts {
+///     method: Some(Method::Get),
+///     user_agent: Some("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"),
+///     purpose: None,
+/// };
+/// let hints = Hints { model: Some("\"2211133C\""), platform: Some("\"Android\""), platform_version: Some("\"14.0.0\"") };
+/// assert_eq!(classify_hinted(&facts, &hints).vendor, Some(Vendor::Xiaomi));
+/// ```
+pub fn classify_hinted(facts: &RequestFacts, hints: &Hints) -> Visitor {
+    let mut visitor = classify(facts);
+    if visitor.platform == Platform::Other {
+        if let Some(platform) = hints.platform.and_then(hints::platform_of) {
+            visitor.platform = platform;
+        }
+    }
+    if visitor.platform != Platform::Android || visitor.vendor.is_some() {
+        return visitor;
+    }
+    let ua = facts.user_agent.map(cap).unwrap_or("");
+    if model_slot(&ua.to_ascii_lowercase()).is_some() {
+        return visitor;
+    }
+    if let Some(model) = hints.model.and_then(hints::sf_string) {
+        let slot = model.to_ascii_lowercase();
+        let found = slot_vendor(slot.trim(), None);
+        let major = hints.platform_version.and_then(hints::major_of);
+        visitor.vendor = honor_split(found, slot.starts_with("honor"), major);
+    }
+    visitor
 }
 
 /// [`classify`], with the [`PairSet`] prefilter (`prefilter`) or without it (the plain path,
@@ -147,7 +191,13 @@ fn vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> Option<V
     // AppGallery and never got an Android newer than 10; Honor's own phones since then run
     // Android 11 or later (HarmonyOS phones, which report Android 12, are Huawei's).
     let named_honor = lower[span.start..span.end].starts_with("honor");
-    match (found, android_major(lower)) {
+    honor_split(found, named_honor, android_major(lower))
+}
+
+/// Honor left Huawei in November 2020: an Honor phone on Android <= 10 is from before and
+/// carries Huawei's AppGallery; a phone named Honor on Android 11 or later is Honor's own.
+fn honor_split(found: Option<Vendor>, named_honor: bool, major: Option<u32>) -> Option<Vendor> {
+    match (found, major) {
         (Some(Vendor::Honor), Some(major)) if major <= 10 => Some(Vendor::Huawei),
         (Some(Vendor::Huawei), Some(major)) if named_honor && major >= 11 => Some(Vendor::Honor),
         _ => found,
@@ -168,16 +218,8 @@ fn android_major(lower: &str) -> Option<u32> {
 
 fn device_vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> Option<Vendor> {
     if let Some(span) = model {
-        let slot = &lower[span.start..span.end];
-        if let Some(known) = device_table(slot) {
-            if known.is_some() {
-                return known;
-            }
-        } else if let Some(rule) = MODEL_RULES
-            .iter()
-            .find(|rule| matches_in(rule.needle, slot, None, pairs))
-        {
-            return Some(rule.vendor);
+        if let Some(found) = slot_vendor(&lower[span.start..span.end], pairs) {
+            return Some(found);
         }
     }
     VENDOR_RULES
@@ -185,6 +227,18 @@ fn device_vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> O
         .filter(|rule| rule.evidence == Evidence::Device || model.is_none())
         .find(|rule| matches_in(rule.needle, lower, None, pairs))
         .map(|rule| rule.vendor)
+}
+
+/// The vendor a lowercased model names: the generated device table first, then the hand
+/// rules for codes it has no answer for.
+fn slot_vendor(slot: &str, pairs: Option<&PairSet>) -> Option<Vendor> {
+    match device_table(slot) {
+        Some(known) => known,
+        None => MODEL_RULES
+            .iter()
+            .find(|rule| matches_in(rule.needle, slot, None, pairs))
+            .map(|rule| rule.vendor),
+    }
 }
 
 /// The generated device table's answer for a model slot: `Some(vendor)` when a rule of

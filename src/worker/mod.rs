@@ -7,6 +7,7 @@ mod beacon;
 mod config;
 mod consumer;
 mod conversions;
+mod edge;
 mod landing;
 mod links;
 mod names;

@@ -4,13 +4,15 @@
 use worker::{Context, Date, Env, Request, Response, Result};
 
 use super::config::Config;
-use super::{landing, links, record, respond};
+use super::{edge, landing, links, record, respond};
 use crate::domain::code::ShortCode;
-use crate::domain::decide::{decide, decide_redirect, Decision};
+use crate::domain::decide::{decide, decide_redirect, Decision, Outcome};
 use crate::domain::event::{click_event, event_id, ClickContext};
+use crate::domain::hints::{self, Hints};
 use crate::domain::link::Link;
+use crate::domain::signals::{self, EdgeFacts};
 use crate::domain::token::day_from_unix_secs;
-use crate::domain::visitor::{classify, Method, RequestFacts, Visitor};
+use crate::domain::visitor::{classify_hinted, Method, RequestFacts, Visitor};
 
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
@@ -32,6 +34,10 @@ struct Tapped {
     now: u64,
     link: Option<std::rc::Rc<Link>>,
     recipient: Option<u64>,
+    /// The lowercased user agent and whether `Sec-CH-UA-Model` was sent, for the client-hint
+    /// question (domain::hints).
+    lower_ua: String,
+    model_hint_sent: bool,
 }
 
 /// Classifies the visitor, reads the link and checks the token; `Err` is the response to
@@ -49,11 +55,39 @@ async fn tapped(
     let purpose = ["sec-purpose", "purpose", "x-purpose", "x-moz"]
         .iter()
         .find_map(|h| header(req, h));
-    let visitor = classify(&RequestFacts {
+    let (ch_model, ch_platform, ch_version) = (
+        header(req, "sec-ch-ua-model"),
+        header(req, "sec-ch-ua-platform"),
+        header(req, "sec-ch-ua-platform-version"),
+    );
+    let hints = Hints {
+        model: ch_model.as_deref(),
+        platform: ch_platform.as_deref(),
+        platform_version: ch_version.as_deref(),
+    };
+    let facts = RequestFacts {
         method: Some(method),
         user_agent: ua.as_deref(),
         purpose: purpose.as_deref(),
-    });
+    };
+    let mut visitor = classify_hinted(&facts, &hints);
+    let lower_ua = ua.as_deref().unwrap_or("").to_ascii_lowercase();
+    if visitor.bot.is_none() {
+        let cf = edge::read(req);
+        let (language, fetch_mode) = (
+            header(req, "accept-language"),
+            header(req, "sec-fetch-mode"),
+        );
+        let edge = EdgeFacts {
+            asn: cf.asn,
+            verified_bot_category: cf.verified_bot_category.as_deref(),
+            verified_bot: cf.verified_bot,
+            bot_score: cf.bot_score,
+            accept_language: language.as_deref(),
+            sec_fetch_mode: fetch_mode.as_deref(),
+        };
+        visitor.bot = signals::judge(&edge, &lower_ua);
+    }
     let now = Date::now().as_millis();
     let cfg = Config::get(env);
 
@@ -89,6 +123,8 @@ async fn tapped(
         now,
         link,
         recipient,
+        lower_ua,
+        model_hint_sent: ch_model.is_some(),
     }))
 }
 
@@ -116,6 +152,7 @@ pub async fn resolve(
     };
     let (method, now) = (t.method, t.now);
     let decision = decide(t.link.as_deref(), &t.visitor, now);
+    let mut ask_for_model = false;
     // Made before responding: a landing page carries a click id bound to it.
     let id = fresh_event_id(now);
     let response = match (&decision, t.link.as_deref()) {
@@ -151,7 +188,17 @@ pub async fn resolve(
                 }
                 _ => String::new(),
             };
-            respond::decision(&decision, method, &self_link)?
+            let response = respond::decision(&decision, method, &self_link)?;
+            let hints = Hints {
+                model: t.model_hint_sent.then_some(""),
+                ..Hints::default()
+            };
+            ask_for_model = decision.target().is_some()
+                && hints::should_ask(method, &t.lower_ua, &hints, &t.visitor, t.link.as_deref());
+            if ask_for_model {
+                respond::ask_for_model_hint(&response);
+            }
+            response
         }
     };
 
@@ -166,7 +213,10 @@ pub async fn resolve(
         client_ip: ip.as_deref(),
         recipient: t.recipient,
     };
-    if let Some(event) = click_event(&click, t.link.as_deref(), &t.visitor, &decision) {
+    if let Some(mut event) = click_event(&click, t.link.as_deref(), &t.visitor, &decision) {
+        if ask_for_model {
+            event.outcome = Outcome::HintRequested;
+        }
         ctx.wait_until(record::deliver(env.clone(), event));
     }
     Ok(response)

@@ -4,6 +4,7 @@ use askama::Template;
 use worker::{Headers, Response, Result};
 
 use crate::domain::decide::Decision;
+use crate::domain::hints;
 use crate::domain::problem::Problem;
 use crate::domain::visitor::{InApp, Method};
 
@@ -134,6 +135,15 @@ pub fn decision(d: &Decision<'_>, method: Method, self_link: &str) -> Result<Res
         Decision::NotFound => not_found(method),
         Decision::Gone => status_page(410, "Link expired", "This offer has ended.", method),
     }
+}
+
+/// Asks a Chromium browser to repeat the request with its device model
+/// ([`crate::domain::hints`]).
+pub fn ask_for_model_hint(r: &Response) {
+    let h = r.headers();
+    let _ = h.set("accept-ch", hints::ACCEPT_CH);
+    let _ = h.set("critical-ch", hints::CRITICAL_CH);
+    let _ = h.set("vary", hints::VARY);
 }
 
 pub fn json(status: u16, body: String) -> Result<Response> {

@@ -19,6 +19,7 @@ node tests/ua/build-corpus.mjs tests/.tmp/ua-corpus.tsv
 export WAKELINK_UA_CORPUS="$PWD/tests/.tmp/ua-corpus.tsv"
 node scripts/gen/device-table.mjs --check
 node scripts/gen/bot-rules.mjs --check
+node scripts/gen/networks.mjs --check
 cargo test --locked
 say "user-agent corpus: the classifier's figures per source, tuning and held-back parts"
 cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_figures

@@ -4,9 +4,9 @@
 //! [`super::ua_rules`]; this module only walks them.
 
 use super::ua_rules::{
-    Evidence, Heuristic, Needle, BOT_RULES, BROWSER_TOKENS, COMPATIBLE_BROWSERS, DEVICE_OFFSETS,
-    DEVICE_PREFIXES, GENERATED_BOT_RULES, IN_APP_RULES, MODEL_RULES, NOT_BOT_WORDS, PLATFORM_RULES,
-    PREFETCH_PURPOSES, VENDOR_RULES,
+    generated_bot_needles, Evidence, Heuristic, Needle, BOT_RULES, BROWSER_TOKENS,
+    COMPATIBLE_BROWSERS, DEVICE_PREFIXES, GENERATED_BOT_FILTER, HOST_TLDS, IN_APP_RULES,
+    MODEL_RULES, NOT_BOT_WORDS, PLATFORM_RULES, PREFETCH_PURPOSES, VENDOR_RULES,
 };
 
 use super::hints::{self, Hints};
@@ -141,6 +141,12 @@ impl PairSet {
         ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 22) as usize
     }
 
+    /// Whether a pair with this bit (from [`Self::bit`], or precomputed by a generator) occurs.
+    fn has_bit(&self, bit: u16) -> bool {
+        let bit = usize::from(bit) & 1023;
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
     /// False only if `needle` cannot occur in a string whose pairs are all in this set.
     fn may_contain(&self, needle: &str) -> bool {
         needle.as_bytes().windows(2).all(|pair| {
@@ -243,40 +249,40 @@ fn slot_vendor(slot: &str, pairs: Option<&PairSet>) -> Option<Vendor> {
 
 /// The generated device table's answer for a model slot: `Some(vendor)` when a rule of
 /// [`DEVICE_PREFIXES`] covers the slot (`Some(None)`: a maker without its own store), `None`
-/// when no rule does. The entries are sorted and prefix-free, so the only candidate is the
-/// greatest entry that is not above `slot$`; a binary search over [`DEVICE_OFFSETS`] finds it.
+/// when no rule does. The lines are sorted and prefix-free, so the only candidate is the
+/// greatest prefix that is not above `slot$`; a binary search over byte positions finds it,
+/// stepping back to the start of the line each probe falls in.
 fn device_table(slot: &str) -> Option<Option<Vendor>> {
-    let entries = DEVICE_OFFSETS.len().checked_sub(1)?;
-    let entry = |i: usize| {
-        let (start, end) = (
-            usize::from(DEVICE_OFFSETS[i]),
-            usize::from(DEVICE_OFFSETS[i + 1]),
-        );
-        let bytes = DEVICE_PREFIXES.as_bytes();
-        (&bytes[start..end - 1], bytes[end - 1])
-    };
-    // "slot$" compared with an entry's prefix, without building "slot$".
+    let text = DEVICE_PREFIXES.as_bytes();
+    // "slot$" compared with a line's prefix, without building "slot$".
     let key = slot.as_bytes().iter().chain(b"$");
-    let above = |prefix: &[u8]| prefix.iter().cmp(key.clone()) == std::cmp::Ordering::Greater;
-    // The number of entries not above the key; the candidate is the last of them.
-    let (mut lo, mut hi) = (0, entries);
+    // The line starting at `start`: its prefix, its vendor code, and where the next begins.
+    let line = |start: usize| {
+        let len = text[start..].iter().position(|&b| b == b'\n')?;
+        let (prefix, code) = text[start..start + len]
+            .split_last()
+            .map(|(c, p)| (p, *c))?;
+        Some((code, prefix, start + len + 1))
+    };
+    let (mut lo, mut hi, mut best) = (0, text.len(), None);
     while lo < hi {
-        let mid = (lo + hi) / 2;
-        if above(entry(mid).0) {
-            hi = mid;
+        let mid = lo + (hi - lo) / 2;
+        // `lo` is always a line start, so the line holding `mid` starts at or after it.
+        let start = text[lo..mid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |i| lo + i + 1);
+        let (code, prefix, next) = line(start)?;
+        if prefix.iter().cmp(key.clone()) == std::cmp::Ordering::Greater {
+            hi = start;
         } else {
-            lo = mid + 1;
+            best = Some((code, prefix));
+            lo = next;
         }
     }
-    let (prefix, code) = entry(lo.checked_sub(1)?);
-    let slot_end = key.clone();
-    prefix
-        .iter()
-        .zip(slot_end)
-        .all(|(a, b)| a == b)
-        .then_some(())?;
-    (prefix.len() <= slot.len() + 1).then_some(())?;
-    Some(match code {
+    let (code, prefix) = best?;
+    let covers = prefix.len() <= slot.len() + 1 && prefix.iter().zip(key).all(|(a, b)| a == b);
+    covers.then_some(match code {
         b'w' => Some(Vendor::Huawei),
         b'h' => Some(Vendor::Honor),
         b'x' => Some(Vendor::Xiaomi),
@@ -309,9 +315,15 @@ fn bot(
     }
     BOT_RULES
         .iter()
-        .chain(GENERATED_BOT_RULES)
         .find(|rule| matches_in(rule.needle, lower, model, pairs))
         .map(|rule| rule.reason)
+        .or_else(|| {
+            generated_bot_needles()
+                .zip(GENERATED_BOT_FILTER)
+                .filter(|(_, bits)| pairs.is_none_or(|set| bits.iter().all(|b| set.has_bit(*b))))
+                .any(|(needle, _)| matches_in(needle, lower, model, pairs))
+                .then_some(BotReason::Crawler)
+        })
 }
 
 /// A byte range in the user agent.
@@ -494,16 +506,40 @@ fn heuristic(h: Heuristic, lower: &str, pairs: Option<&PairSet>) -> bool {
                     .any(|token| contains(lower, token, pairs))
         }
         Heuristic::ContactAddress => has_contact_address(lower),
+        Heuristic::HostName => has_host_name(lower, pairs),
         Heuristic::MozillaOnly => {
             lower.starts_with("mozilla/")
-                && platform(lower, pairs) == Platform::Other
                 && !BROWSER_TOKENS
                     .iter()
                     .chain(COMPATIBLE_BROWSERS)
                     .filter(|token| **token != "mozilla/")
                     .any(|token| contains(lower, token, pairs))
+                && !PLATFORM_RULES
+                    .iter()
+                    .any(|rule| matches_in(rule.needle, lower, None, pairs))
         }
     }
+}
+
+/// A word of two or more letters or digits, then one of [`HOST_TLDS`], then `/`, a space,
+/// `)`, `;` or the end.
+fn has_host_name(lower: &str, pairs: Option<&PairSet>) -> bool {
+    let bytes = lower.as_bytes();
+    HOST_TLDS.iter().any(|tld| {
+        contains(lower, tld, pairs)
+            && lower.match_indices(tld).any(|(at, _)| {
+                let end = at + tld.len();
+                let name = bytes[..at]
+                    .iter()
+                    .rev()
+                    .take_while(|b| is_word_byte(**b) || **b == b'-')
+                    .count();
+                name >= 2
+                    && bytes
+                        .get(end)
+                        .is_none_or(|b| matches!(b, b'/' | b' ' | b')' | b';'))
+            })
+    })
 }
 
 /// `local@host.tld`: a word character before the `@`, then a host with a dot and a

@@ -458,15 +458,12 @@ mod prop {
 
 #[test]
 fn device_table_lookup() {
-    // Every entry of the generated table answers for itself and for longer slots.
-    let entries = DEVICE_OFFSETS.len() - 1;
-    assert!(entries > 100, "{entries}");
-    for i in 0..entries {
-        let (start, end) = (
-            usize::from(DEVICE_OFFSETS[i]),
-            usize::from(DEVICE_OFFSETS[i + 1]),
-        );
-        let prefix = &DEVICE_PREFIXES[start..end - 1];
+    // Every line of the generated table answers for itself and for longer slots.
+    let lines: Vec<&str> = DEVICE_PREFIXES.lines().collect();
+    assert!(lines.len() > 100, "{}", lines.len());
+    assert!(DEVICE_PREFIXES.ends_with('\n'));
+    let prefixes: Vec<&str> = lines.iter().map(|l| &l[..l.len() - 1]).collect();
+    for prefix in &prefixes {
         let slot = prefix.strip_suffix('$').unwrap_or(prefix);
         assert!(device_table(slot).is_some(), "{prefix:?}");
         if !prefix.ends_with('$') {
@@ -478,15 +475,15 @@ fn device_table_lookup() {
         }
     }
     // Sorted and prefix-free, as the binary search needs.
-    for i in 1..entries {
-        let at = |i: usize| {
-            &DEVICE_PREFIXES[usize::from(DEVICE_OFFSETS[i])..usize::from(DEVICE_OFFSETS[i + 1]) - 1]
-        };
-        assert!(at(i - 1) < at(i), "{:?} {:?}", at(i - 1), at(i));
-        assert!(!at(i).starts_with(at(i - 1)), "{:?} {:?}", at(i - 1), at(i));
+    for pair in prefixes.windows(2) {
+        assert!(pair[0] < pair[1], "{pair:?}");
+        assert!(!pair[1].starts_with(pair[0]), "{pair:?}");
     }
+    // Below the first line, above the last, and between lines: no answer.
     assert_eq!(device_table(""), None);
+    assert_eq!(device_table("\u{1}"), None);
     assert_eq!(device_table("zzzz-unknown"), None);
+    assert_eq!(device_table("sm-"), None);
 }
 
 #[test]
@@ -600,5 +597,20 @@ fn generated_bot_rules_catch_appended_product_tokens() {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/108.0.0.0 Safari/537.36 SecurityHeaders",
     ] {
         assert!(bot(s).is_some(), "{s}");
+    }
+}
+
+#[test]
+fn generated_filter_bits_are_pairs_of_their_needle() {
+    use crate::domain::ua_rules::{generated_bot_needles, GENERATED_BOT_FILTER};
+    for (needle, bits) in generated_bot_needles().zip(GENERATED_BOT_FILTER) {
+        let text = needle.text().as_bytes();
+        let pair_bits: Vec<u16> = text
+            .windows(2)
+            .map(|p| PairSet::bit(p[0], p[1]) as u16)
+            .collect();
+        for bit in bits {
+            assert!(pair_bits.contains(bit), "{needle:?} {bits:?}");
+        }
     }
 }

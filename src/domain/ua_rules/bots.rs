@@ -225,6 +225,7 @@ pub const BOT_RULES: &[BotRule] = &[
     BotRule { needle: Contains("(at)"), reason: Crawler }, // an obfuscated contact address
     BotRule { needle: H(Heuristic::ContactAddress), reason: Crawler }, // a contact e-mail address
     BotRule { needle: H(Heuristic::CompatibleNonBrowser), reason: Crawler }, // "Mozilla/5.0 (compatible; Name/1.0; …)" that is not Internet Explorer
+    BotRule { needle: H(Heuristic::HostName), reason: Crawler }, // "Criticalcss.com/2.0.0": a site as a product name
     BotRule { needle: H(Heuristic::MozillaOnly), reason: Crawler }, // "Mozilla/5.0" with no engine, platform or profile after it
     BotRule { needle: H(Heuristic::NotABrowser), reason: Crawler }, // not a browser product: a tool or an app's own client
 ];

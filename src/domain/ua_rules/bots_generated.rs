@@ -3,155 +3,205 @@
 //
 // 206 isbot patterns: 141 kept; left out: not expressible 19, already caught by a hand rule 33, flags people 16.
 
-//! Crawler rules generated from the isbot pattern list, each scored on the tuning corpus.
+//! Crawler needles generated from the isbot pattern list, each scored on the tuning corpus.
+//!
+//! Each needle is a kind letter (`c` contains, `p` prefix, `s` word start, `e` word end,
+//! `w` word) then the lowercase text; [`super::generated_bot_needles`] reads them. Strings,
+//! not a table of structs, to keep the worker's wasm small.
+//!
+//! isbot pattern, then how many bot strings of the tuning corpus the needle catches:
+//   c daum                        " daum[ /]", 0
+//   c daum/                       " daum[ /]", 1
+//   c deusu/                      " deusu/", 2
+//   sbw/                          "\\bbw/", 2
+//   wdlc                          "\\bdlc\\b", 0
+//   sort/                         "\\bort/", 1
+//   wperl                         "\\bperl\\b", 12
+//   stime/                        "\\btime/", 2
+//   pactive                       "^active", 0
+//   pad muncher                   "^ad muncher", 0
+//   pamaya                        "^amaya", 0
+//   papache/                      "^apache/", 1
+//   pavsdevicesdk/                "^avsdevicesdk/", 0
+//   pazure                        "^azure", 1
+//   pbiglotron                    "^biglotron", 1
+//   pblackbox exporter            "^blackbox exporter", 0
+//   pbot                          "^bot", 2
+//   pclamav                       "^clamav[ /]", 0
+//   pclamav/                      "^clamav[ /]", 0
+//   pclient/                      "^client/", 0
+//   pcobweb/                      "^cobweb/", 0
+//   pcustom                       "^custom", 2
+//   pddg_android                  "^ddg[_-]android", 0
+//   pddg-android                  "^ddg[_-]android", 0
+//   pdiscourse                    "^discourse", 1
+//   pdowncast/                    "^downcast/", 0
+//   pduckduckgo                   "^duckduckgo", 0
+//   pemail                        "^email", 1
+//   pexodusmovement               "^exodusmovement", 1
+//   pfacebook                     "^facebook", 6
+//   pgetright/                    "^getright/", 0
+//   pgozilla/                     "^gozilla/", 0
+//   phobbit                       "^hobbit", 0
+//   photzonu                      "^hotzonu", 0
+//   phwcdn/                       "^hwcdn/", 0
+//   pigetter/                     "^igetter/", 0
+//   pjeode/                       "^jeode/", 0
+//   pjetty/                       "^jetty/", 1
+//   pjigsaw                       "^jigsaw", 2
+//   pmicrosoft bits               "^microsoft bits", 0
+//   pmovabletype                  "^movabletype", 0
+//   pnavermailapp                 "^navermailapp", 0
+//   pnetsurf                      "^netsurf", 0
+//   poffline                      "^offline", 0
+//   popenai/                      "^openai/", 0
+//   powler                        "^owler", 3
+//   ppostman                      "^postman", 1
+//   pps_daily/                    "^ps_daily/", 1
+//   prank                         "^rank", 2
+//   pread                         "^read", 0
+//   preed                         "^reed", 0
+//   premove.bg/                   "^remove\\.bg/", 1
+//   prest                         "^rest", 0
+//   psnapchat                     "^snapchat", 0
+//   psora                         "^sora ", 1
+//   pspace bison                  "^space bison", 0
+//   pstape/                       "^stape/", 1
+//   psvn                          "^svn", 0
+//   pswcd                         "^swcd ", 0
+//   ptaringa                      "^taringa", 0
+//   pthumbor/                     "^thumbor/", 0
+//   ptrack                        "^track", 1
+//   pw3c                          "^w3c", 15
+//   pwebbandit/                   "^webbandit/", 0
+//   pwget                         "^wget", 1
+//   pwordpress                    "^wordpress", 3
+//   pxenu link sleuth             "^xenu link sleuth", 1
+//   pyahoo                        "^yahoo", 2
+//   pyandex                       "^yandex", 0
+//   pzoom marketplace/            "^zoom marketplace/", 0
+//   cabuse                        "abuse", 10
+//   cadvisor                      "advisor", 3
+//   eagent                        "agent\\b", 46
+//   canalyzer                     "analyzer", 7
+//   cask jeeves/teoma             "ask jeeves/teoma", 3
+//   cattracta                     "attracta", 1
+//   caudit                        "audit", 11
+//   cbluecoat drtr                "bluecoat drtr", 0
+//   cburpcollaborator             "burpcollaborator", 0
+//   ccatch                        "catch", 1
+//   cclassifier                   "classifier", 1
+//   ecollapsify                   "collapsify\\b", 0
+//   cconvertify                   "convertify", 0
+//   ccookiehubverify/             "cookiehubverify/", 1
+//   ccursor/                      "cursor/", 0
+//   ccypress/                     "cypress/", 0
+//   cdejaclick                    "dejaclick", 0
+//   cdetect                       "detect", 10
+//   cdmbrowser                    "dmbrowser", 1
+//   cdownload                     "download", 4
+//   cexaleadcloudview             "exaleadcloudview", 0
+//   cfirephp                      "firephp", 0
+//   cforegenix                    "foregenix", 1
+//   cfunctionize                  "functionize", 1
+//   cgrab                         "grab", 1
+//   ehardenize                    "hardenize\\b", 1
+//   chubspot marketing grader     "hubspot marketing grader", 0
+//   cibisbrowser                  "ibisbrowser", 0
+//   cinfrawatch                   "infrawatch", 1
+//   cinsight                      "insight", 2
+//   cinspect                      "inspect", 8
+//   ciplabel                      "iplabel", 0
+//   clibrary                      "library", 4
+//   clinktiger                    "linktiger", 1
+//   cmail.ru/                     "mail\\.ru/", 2
+//   cmanus-user/                  "manus-user/", 1
+//   cmarketgoo/                   "marketgoo/", 2
+//   cmeasure                      "measure", 4
+//   cneustar wpm                  "neustar wpm", 0
+//   enode                         "node\\b", 7
+//   coptimize                     "optimize", 5
+//   cpageburst                    "pageburst", 1
+//   cpagespeed                    "pagespeed", 4
+//   cparser                       "parser", 15
+//   cpowermarks                   "powermarks", 0
+//   cproductfinder                "productfinder", 1
+//   cprospectingstudio            "prospectingstudio", 1
+//   creadable/                    "readable/", 0
+//   cretriever                    "retriever", 0
+//   crexx;                        "rexx;", 0
+//   crigor                        "rigor", 1
+//   csecurityheaders              "securityheaders", 2
+//   csilktide                     "silktide", 1
+//   csindup/                      "sindup/", 1
+//   csparkler/                    "sparkler/", 1
+//   cspeedcurve                   "speedcurve", 0
+//   csplash                       "splash", 1
+//   cstatuscake                   "statuscake", 2
+//   csupercleaner                 "supercleaner", 0
+//   csynapse                      "synapse", 1
+//   ctestlocally                  "testlocally", 1
+//   ctorrent                      "torrent", 1
+//   ctranscoder                   "transcoder", 2
+//   curl                          "url", 56
+//   cvirtuoso                     "virtuoso", 0
+//   cwappalyzer                   "wappalyzer", 0
+//   cwatchtowr                    "watchtowr", 1
+//   cwebglance                    "webglance", 0
+//   cwebkit2png                   "webkit2png", 0
+//   cwhatcms/                     "whatcms/", 1
+//   cxtate/                       "xtate/", 2
 
-use super::super::agent::BotReason::Crawler;
-use super::BotRule;
-use super::Needle::{Contains, Prefix, Word, WordEnd, WordStart};
-
-/// Walked after [`super::BOT_RULES`]; every row flags as a crawler. The comment is the isbot
-/// pattern and how many bot strings of the tuning corpus the row catches.
+/// Walked after [`super::BOT_RULES`]; every needle flags as a crawler.
 #[rustfmt::skip]
-pub const GENERATED_BOT_RULES: &[BotRule] = &[
-    BotRule { needle: Contains(" daum "), reason: Crawler }, // " daum[ /]", 0
-    BotRule { needle: Contains(" daum/"), reason: Crawler }, // " daum[ /]", 1
-    BotRule { needle: Contains(" deusu/"), reason: Crawler }, // " deusu/", 2
-    BotRule { needle: WordStart("bw/"), reason: Crawler }, // "\\bbw/", 2
-    BotRule { needle: Word("dlc"), reason: Crawler }, // "\\bdlc\\b", 0
-    BotRule { needle: WordStart("ort/"), reason: Crawler }, // "\\bort/", 1
-    BotRule { needle: Word("perl"), reason: Crawler }, // "\\bperl\\b", 12
-    BotRule { needle: WordStart("time/"), reason: Crawler }, // "\\btime/", 2
-    BotRule { needle: Prefix("active"), reason: Crawler }, // "^active", 0
-    BotRule { needle: Prefix("ad muncher"), reason: Crawler }, // "^ad muncher", 0
-    BotRule { needle: Prefix("amaya"), reason: Crawler }, // "^amaya", 0
-    BotRule { needle: Prefix("apache/"), reason: Crawler }, // "^apache/", 1
-    BotRule { needle: Prefix("avsdevicesdk/"), reason: Crawler }, // "^avsdevicesdk/", 0
-    BotRule { needle: Prefix("azure"), reason: Crawler }, // "^azure", 1
-    BotRule { needle: Prefix("biglotron"), reason: Crawler }, // "^biglotron", 1
-    BotRule { needle: Prefix("blackbox exporter"), reason: Crawler }, // "^blackbox exporter", 0
-    BotRule { needle: Prefix("bot"), reason: Crawler }, // "^bot", 2
-    BotRule { needle: Prefix("clamav "), reason: Crawler }, // "^clamav[ /]", 0
-    BotRule { needle: Prefix("clamav/"), reason: Crawler }, // "^clamav[ /]", 0
-    BotRule { needle: Prefix("client/"), reason: Crawler }, // "^client/", 0
-    BotRule { needle: Prefix("cobweb/"), reason: Crawler }, // "^cobweb/", 0
-    BotRule { needle: Prefix("custom"), reason: Crawler }, // "^custom", 2
-    BotRule { needle: Prefix("ddg_android"), reason: Crawler }, // "^ddg[_-]android", 0
-    BotRule { needle: Prefix("ddg-android"), reason: Crawler }, // "^ddg[_-]android", 0
-    BotRule { needle: Prefix("discourse"), reason: Crawler }, // "^discourse", 1
-    BotRule { needle: Prefix("downcast/"), reason: Crawler }, // "^downcast/", 0
-    BotRule { needle: Prefix("duckduckgo"), reason: Crawler }, // "^duckduckgo", 0
-    BotRule { needle: Prefix("email"), reason: Crawler }, // "^email", 1
-    BotRule { needle: Prefix("exodusmovement"), reason: Crawler }, // "^exodusmovement", 1
-    BotRule { needle: Prefix("facebook"), reason: Crawler }, // "^facebook", 6
-    BotRule { needle: Prefix("getright/"), reason: Crawler }, // "^getright/", 0
-    BotRule { needle: Prefix("gozilla/"), reason: Crawler }, // "^gozilla/", 0
-    BotRule { needle: Prefix("hobbit"), reason: Crawler }, // "^hobbit", 0
-    BotRule { needle: Prefix("hotzonu"), reason: Crawler }, // "^hotzonu", 0
-    BotRule { needle: Prefix("hwcdn/"), reason: Crawler }, // "^hwcdn/", 0
-    BotRule { needle: Prefix("igetter/"), reason: Crawler }, // "^igetter/", 0
-    BotRule { needle: Prefix("jeode/"), reason: Crawler }, // "^jeode/", 0
-    BotRule { needle: Prefix("jetty/"), reason: Crawler }, // "^jetty/", 1
-    BotRule { needle: Prefix("jigsaw"), reason: Crawler }, // "^jigsaw", 2
-    BotRule { needle: Prefix("microsoft bits"), reason: Crawler }, // "^microsoft bits", 0
-    BotRule { needle: Prefix("movabletype"), reason: Crawler }, // "^movabletype", 0
-    BotRule { needle: Prefix("navermailapp"), reason: Crawler }, // "^navermailapp", 0
-    BotRule { needle: Prefix("netsurf"), reason: Crawler }, // "^netsurf", 0
-    BotRule { needle: Prefix("offline"), reason: Crawler }, // "^offline", 0
-    BotRule { needle: Prefix("openai/"), reason: Crawler }, // "^openai/", 0
-    BotRule { needle: Prefix("owler"), reason: Crawler }, // "^owler", 3
-    BotRule { needle: Prefix("postman"), reason: Crawler }, // "^postman", 1
-    BotRule { needle: Prefix("ps_daily/"), reason: Crawler }, // "^ps_daily/", 1
-    BotRule { needle: Prefix("rank"), reason: Crawler }, // "^rank", 2
-    BotRule { needle: Prefix("read"), reason: Crawler }, // "^read", 0
-    BotRule { needle: Prefix("reed"), reason: Crawler }, // "^reed", 0
-    BotRule { needle: Prefix("remove.bg/"), reason: Crawler }, // "^remove\\.bg/", 1
-    BotRule { needle: Prefix("rest"), reason: Crawler }, // "^rest", 0
-    BotRule { needle: Prefix("snapchat"), reason: Crawler }, // "^snapchat", 0
-    BotRule { needle: Prefix("sora "), reason: Crawler }, // "^sora ", 1
-    BotRule { needle: Prefix("space bison"), reason: Crawler }, // "^space bison", 0
-    BotRule { needle: Prefix("stape/"), reason: Crawler }, // "^stape/", 1
-    BotRule { needle: Prefix("svn"), reason: Crawler }, // "^svn", 0
-    BotRule { needle: Prefix("swcd "), reason: Crawler }, // "^swcd ", 0
-    BotRule { needle: Prefix("taringa"), reason: Crawler }, // "^taringa", 0
-    BotRule { needle: Prefix("thumbor/"), reason: Crawler }, // "^thumbor/", 0
-    BotRule { needle: Prefix("track"), reason: Crawler }, // "^track", 1
-    BotRule { needle: Prefix("w3c"), reason: Crawler }, // "^w3c", 15
-    BotRule { needle: Prefix("webbandit/"), reason: Crawler }, // "^webbandit/", 0
-    BotRule { needle: Prefix("wget"), reason: Crawler }, // "^wget", 1
-    BotRule { needle: Prefix("wordpress"), reason: Crawler }, // "^wordpress", 3
-    BotRule { needle: Prefix("xenu link sleuth"), reason: Crawler }, // "^xenu link sleuth", 1
-    BotRule { needle: Prefix("yahoo"), reason: Crawler }, // "^yahoo", 2
-    BotRule { needle: Prefix("yandex"), reason: Crawler }, // "^yandex", 0
-    BotRule { needle: Prefix("zoom marketplace/"), reason: Crawler }, // "^zoom marketplace/", 0
-    BotRule { needle: Contains("abuse"), reason: Crawler }, // "abuse", 10
-    BotRule { needle: Contains("advisor"), reason: Crawler }, // "advisor", 3
-    BotRule { needle: WordEnd("agent"), reason: Crawler }, // "agent\\b", 46
-    BotRule { needle: Contains("analyzer"), reason: Crawler }, // "analyzer", 7
-    BotRule { needle: Contains("ask jeeves/teoma"), reason: Crawler }, // "ask jeeves/teoma", 3
-    BotRule { needle: Contains("attracta"), reason: Crawler }, // "attracta", 1
-    BotRule { needle: Contains("audit"), reason: Crawler }, // "audit", 11
-    BotRule { needle: Contains("bluecoat drtr"), reason: Crawler }, // "bluecoat drtr", 0
-    BotRule { needle: Contains("burpcollaborator"), reason: Crawler }, // "burpcollaborator", 0
-    BotRule { needle: Contains("catch"), reason: Crawler }, // "catch", 1
-    BotRule { needle: Contains("classifier"), reason: Crawler }, // "classifier", 1
-    BotRule { needle: WordEnd("collapsify"), reason: Crawler }, // "collapsify\\b", 0
-    BotRule { needle: Contains("convertify"), reason: Crawler }, // "convertify", 0
-    BotRule { needle: Contains("cookiehubverify/"), reason: Crawler }, // "cookiehubverify/", 1
-    BotRule { needle: Contains("cursor/"), reason: Crawler }, // "cursor/", 0
-    BotRule { needle: Contains("cypress/"), reason: Crawler }, // "cypress/", 0
-    BotRule { needle: Contains("dejaclick"), reason: Crawler }, // "dejaclick", 0
-    BotRule { needle: Contains("detect"), reason: Crawler }, // "detect", 10
-    BotRule { needle: Contains("dmbrowser"), reason: Crawler }, // "dmbrowser", 1
-    BotRule { needle: Contains("download"), reason: Crawler }, // "download", 4
-    BotRule { needle: Contains("exaleadcloudview"), reason: Crawler }, // "exaleadcloudview", 0
-    BotRule { needle: Contains("firephp"), reason: Crawler }, // "firephp", 0
-    BotRule { needle: Contains("foregenix"), reason: Crawler }, // "foregenix", 1
-    BotRule { needle: Contains("functionize"), reason: Crawler }, // "functionize", 1
-    BotRule { needle: Contains("grab"), reason: Crawler }, // "grab", 1
-    BotRule { needle: WordEnd("hardenize"), reason: Crawler }, // "hardenize\\b", 1
-    BotRule { needle: Contains("hubspot marketing grader"), reason: Crawler }, // "hubspot marketing grader", 0
-    BotRule { needle: Contains("ibisbrowser"), reason: Crawler }, // "ibisbrowser", 0
-    BotRule { needle: Contains("infrawatch"), reason: Crawler }, // "infrawatch", 1
-    BotRule { needle: Contains("insight"), reason: Crawler }, // "insight", 2
-    BotRule { needle: Contains("inspect"), reason: Crawler }, // "inspect", 8
-    BotRule { needle: Contains("iplabel"), reason: Crawler }, // "iplabel", 0
-    BotRule { needle: Contains("library"), reason: Crawler }, // "library", 4
-    BotRule { needle: Contains("linktiger"), reason: Crawler }, // "linktiger", 1
-    BotRule { needle: Contains("mail.ru/"), reason: Crawler }, // "mail\\.ru/", 2
-    BotRule { needle: Contains("manus-user/"), reason: Crawler }, // "manus-user/", 1
-    BotRule { needle: Contains("marketgoo/"), reason: Crawler }, // "marketgoo/", 2
-    BotRule { needle: Contains("measure"), reason: Crawler }, // "measure", 4
-    BotRule { needle: Contains("neustar wpm"), reason: Crawler }, // "neustar wpm", 0
-    BotRule { needle: WordEnd("node"), reason: Crawler }, // "node\\b", 7
-    BotRule { needle: Contains("optimize"), reason: Crawler }, // "optimize", 5
-    BotRule { needle: Contains("pageburst"), reason: Crawler }, // "pageburst", 1
-    BotRule { needle: Contains("pagespeed"), reason: Crawler }, // "pagespeed", 4
-    BotRule { needle: Contains("parser"), reason: Crawler }, // "parser", 15
-    BotRule { needle: Contains("powermarks"), reason: Crawler }, // "powermarks", 0
-    BotRule { needle: Contains("productfinder"), reason: Crawler }, // "productfinder", 1
-    BotRule { needle: Contains("prospectingstudio"), reason: Crawler }, // "prospectingstudio", 1
-    BotRule { needle: Contains("readable/"), reason: Crawler }, // "readable/", 0
-    BotRule { needle: Contains("retriever"), reason: Crawler }, // "retriever", 0
-    BotRule { needle: Contains("rexx;"), reason: Crawler }, // "rexx;", 0
-    BotRule { needle: Contains("rigor"), reason: Crawler }, // "rigor", 1
-    BotRule { needle: Contains("securityheaders"), reason: Crawler }, // "securityheaders", 2
-    BotRule { needle: Contains("silktide"), reason: Crawler }, // "silktide", 1
-    BotRule { needle: Contains("sindup/"), reason: Crawler }, // "sindup/", 1
-    BotRule { needle: Contains("sparkler/"), reason: Crawler }, // "sparkler/", 1
-    BotRule { needle: Contains("speedcurve"), reason: Crawler }, // "speedcurve", 0
-    BotRule { needle: Contains("splash"), reason: Crawler }, // "splash", 1
-    BotRule { needle: Contains("statuscake"), reason: Crawler }, // "statuscake", 2
-    BotRule { needle: Contains("supercleaner"), reason: Crawler }, // "supercleaner", 0
-    BotRule { needle: Contains("synapse"), reason: Crawler }, // "synapse", 1
-    BotRule { needle: Contains("testlocally"), reason: Crawler }, // "testlocally", 1
-    BotRule { needle: Contains("torrent"), reason: Crawler }, // "torrent", 1
-    BotRule { needle: Contains("transcoder"), reason: Crawler }, // "transcoder", 2
-    BotRule { needle: Contains("url"), reason: Crawler }, // "url", 56
-    BotRule { needle: Contains("virtuoso"), reason: Crawler }, // "virtuoso", 0
-    BotRule { needle: Contains("wappalyzer"), reason: Crawler }, // "wappalyzer", 0
-    BotRule { needle: Contains("watchtowr"), reason: Crawler }, // "watchtowr", 1
-    BotRule { needle: Contains("webglance"), reason: Crawler }, // "webglance", 0
-    BotRule { needle: Contains("webkit2png"), reason: Crawler }, // "webkit2png", 0
-    BotRule { needle: Contains("whatcms/"), reason: Crawler }, // "whatcms/", 1
-    BotRule { needle: Contains("xtate/"), reason: Crawler }, // "xtate/", 2
+pub const GENERATED_BOT_NEEDLES: &[&str] = &[
+    "c daum ", "c daum/", "c deusu/", "sbw/", "wdlc", "sort/", "wperl", "stime/", "pactive",
+    "pad muncher", "pamaya", "papache/", "pavsdevicesdk/", "pazure", "pbiglotron",
+    "pblackbox exporter", "pbot", "pclamav ", "pclamav/", "pclient/", "pcobweb/", "pcustom",
+    "pddg_android", "pddg-android", "pdiscourse", "pdowncast/", "pduckduckgo", "pemail",
+    "pexodusmovement", "pfacebook", "pgetright/", "pgozilla/", "phobbit", "photzonu",
+    "phwcdn/", "pigetter/", "pjeode/", "pjetty/", "pjigsaw", "pmicrosoft bits", "pmovabletype",
+    "pnavermailapp", "pnetsurf", "poffline", "popenai/", "powler", "ppostman", "pps_daily/",
+    "prank", "pread", "preed", "premove.bg/", "prest", "psnapchat", "psora ", "pspace bison",
+    "pstape/", "psvn", "pswcd ", "ptaringa", "pthumbor/", "ptrack", "pw3c", "pwebbandit/",
+    "pwget", "pwordpress", "pxenu link sleuth", "pyahoo", "pyandex", "pzoom marketplace/",
+    "cabuse", "cadvisor", "eagent", "canalyzer", "cask jeeves/teoma", "cattracta", "caudit",
+    "cbluecoat drtr", "cburpcollaborator", "ccatch", "cclassifier", "ecollapsify",
+    "cconvertify", "ccookiehubverify/", "ccursor/", "ccypress/", "cdejaclick", "cdetect",
+    "cdmbrowser", "cdownload", "cexaleadcloudview", "cfirephp", "cforegenix", "cfunctionize",
+    "cgrab", "ehardenize", "chubspot marketing grader", "cibisbrowser", "cinfrawatch",
+    "cinsight", "cinspect", "ciplabel", "clibrary", "clinktiger", "cmail.ru/", "cmanus-user/",
+    "cmarketgoo/", "cmeasure", "cneustar wpm", "enode", "coptimize", "cpageburst",
+    "cpagespeed", "cparser", "cpowermarks", "cproductfinder", "cprospectingstudio",
+    "creadable/", "cretriever", "crexx;", "crigor", "csecurityheaders", "csilktide",
+    "csindup/", "csparkler/", "cspeedcurve", "csplash", "cstatuscake", "csupercleaner",
+    "csynapse", "ctestlocally", "ctorrent", "ctranscoder", "curl", "cvirtuoso", "cwappalyzer",
+    "cwatchtowr", "cwebglance", "cwebkit2png", "cwhatcms/", "cxtate/",
+];
+
+/// For each needle of [`GENERATED_BOT_NEEDLES`], the pair-set bits of the two of its byte
+/// pairs that are rarest in people's user agents: if either is missing from a user agent, the
+/// needle cannot occur in it and is not searched.
+#[rustfmt::skip]
+pub const GENERATED_BOT_FILTER: &[[u16; 2]] = &[
+    [337, 634], [683, 337], [411, 201], [801, 855], [603, 427], [405, 521], [462, 708],
+    [31, 42], [148, 31], [22, 981], [821, 394], [981, 210], [818, 240], [430, 765], [420, 5],
+    [772, 893], [858, 763], [205, 394], [633, 205], [205, 179], [801, 291], [781, 756],
+    [484, 335], [484, 335], [577, 829], [22, 789], [1014, 864], [935, 258], [877, 620],
+    [187, 895], [609, 420], [944, 338], [823, 141], [550, 40], [669, 262], [849, 420],
+    [401, 500], [274, 401], [884, 420], [216, 814], [451, 941], [935, 805], [216, 829],
+    [871, 146], [935, 708], [547, 614], [893, 627], [274, 935], [989, 668], [843, 856],
+    [315, 706], [323, 915], [627, 983], [926, 466], [534, 668], [895, 534], [708, 627],
+    [868, 567], [262, 477], [275, 506], [192, 867], [607, 210], [314, 242], [823, 577],
+    [455, 592], [398, 911], [47, 201], [302, 174], [52, 93], [365, 40], [601, 438], [612, 534],
+    [693, 541], [635, 190], [401, 51], [849, 148], [337, 577], [405, 607], [466, 829],
+    [728, 412], [812, 205], [906, 812], [906, 812], [274, 906], [781, 829], [241, 451],
+    [205, 407], [148, 93], [192, 36], [789, 5], [875, 612], [109, 1020], [722, 939], [423, 22],
+    [601, 668], [879, 93], [318, 893], [328, 847], [579, 728], [609, 420], [148, 708],
+    [673, 601], [328, 497], [989, 900], [411, 434], [749, 62], [103, 944], [829, 236],
+    [201, 651], [877, 93], [985, 31], [829, 693], [693, 708], [225, 796], [267, 893],
+    [877, 148], [148, 577], [634, 843], [834, 179], [52, 172], [944, 420], [781, 981],
+    [546, 900], [1003, 587], [957, 853], [781, 875], [143, 96], [153, 627], [587, 205],
+    [209, 805], [906, 244], [163, 756], [877, 607], [462, 829], [978, 534], [635, 190],
+    [249, 756], [915, 22], [260, 39], [838, 991], [728, 712],
 ];

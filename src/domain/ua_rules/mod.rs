@@ -39,6 +39,21 @@ pub enum Needle {
     Heuristic(Heuristic),
 }
 
+impl Needle {
+    /// The literal text of a needle, or "" for a heuristic.
+    pub const fn text(self) -> &'static str {
+        match self {
+            Needle::Contains(s)
+            | Needle::Prefix(s)
+            | Needle::WordStart(s)
+            | Needle::WordEnd(s)
+            | Needle::Word(s)
+            | Needle::Shape(s) => s,
+            Needle::Heuristic(_) => "",
+        }
+    }
+}
+
 /// Structural tests used by the crawler family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heuristic {
@@ -52,10 +67,15 @@ pub enum Heuristic {
     /// "Mozilla/5.0 (compatible; SomeBot/1.0; +http://…)" form. The browsers that still send
     /// `compatible;` are Internet Explorer, Konqueror and a few feature-phone browsers.
     CompatibleNonBrowser,
-    /// "Mozilla/…" and nothing else a browser sends: no platform, no other token of
+    /// "Mozilla/…" and nothing else a browser sends: no platform word (not even Windows Phone
+    /// or KaiOS), no other token of
     /// [`BROWSER_TOKENS`] (engine, feature-phone profile) and no [`COMPATIBLE_BROWSERS`] token. Catches
     /// "Mozilla/5.0 Keydrop", "Mozilla/5.0 (compatible)", "Mozilla/5.0 (Morningscore/1.0)".
     MozillaOnly,
+    /// A host name as a product token: a word, a dot and a common top-level domain, then `/`,
+    /// a space, `)` or the end ("Criticalcss.com/2.0.0", "PrintFriendly.com",
+    /// "Miniature.io/6.0"). Browsers name products, never sites.
+    HostName,
     /// A contact e-mail address (`name@host.tld`), which only automated clients put in a user
     /// agent ("Embedly +support@embed.ly", "larbin_2.6.2 (larbin@correa.org)").
     ContactAddress,
@@ -94,6 +114,9 @@ pub const BROWSER_TOKENS: &[&str] = &[
     "beos",
     "mosaic",
 ];
+
+/// Top-level domains that [`Heuristic::HostName`] recognises (with the dot).
+pub const HOST_TLDS: &[&str] = &[".com", ".net", ".org", ".io", ".ai", ".co", ".app", ".dev"];
 
 /// Browsers that send `compatible;` (for [`Heuristic::CompatibleNonBrowser`]).
 #[rustfmt::skip]
@@ -152,6 +175,22 @@ pub struct ModelRule {
     pub vendor: Vendor,
 }
 
+/// The needles of [`GENERATED_BOT_NEEDLES`], in order (each flags as a crawler). An entry
+/// with an unknown kind letter is skipped (a unit test checks there is none).
+pub fn generated_bot_needles() -> impl Iterator<Item = Needle> {
+    GENERATED_BOT_NEEDLES.iter().filter_map(|line| {
+        let text = line.get(1..).filter(|t| !t.is_empty())?;
+        Some(match line.as_bytes()[0] {
+            b'c' => Needle::Contains(text),
+            b'p' => Needle::Prefix(text),
+            b's' => Needle::WordStart(text),
+            b'e' => Needle::WordEnd(text),
+            b'w' => Needle::Word(text),
+            _ => return None,
+        })
+    })
+}
+
 /// The order in which bot families are tried. [`BOT_RULES`] is grouped in this order (a unit
 /// test checks it), so one pass over it returns the first family that matches.
 /// `Head`, `Prefetch` and `NoUserAgent` are decided from the request before any rule runs;
@@ -180,8 +219,8 @@ mod devices;
 mod models;
 
 pub use bots::BOT_RULES;
-pub use bots_generated::GENERATED_BOT_RULES;
-pub use devices::{DEVICE_OFFSETS, DEVICE_PREFIXES};
+pub use bots_generated::{GENERATED_BOT_FILTER, GENERATED_BOT_NEEDLES};
+pub use devices::DEVICE_PREFIXES;
 pub use models::MODEL_RULES;
 
 use Needle::{Contains, Prefix, Word, WordStart};
@@ -305,8 +344,8 @@ mod tests {
     fn all_needles() -> impl Iterator<Item = Needle> {
         BOT_RULES
             .iter()
-            .chain(GENERATED_BOT_RULES)
             .map(|r| r.needle)
+            .chain(generated_bot_needles())
             .chain(IN_APP_RULES.iter().map(|r| r.needle))
             .chain(PLATFORM_RULES.iter().map(|r| r.needle))
             .chain(VENDOR_RULES.iter().map(|r| r.needle))
@@ -350,6 +389,13 @@ mod tests {
         ] {
             assert!(BOT_RULES.iter().all(|r| r.reason != request_level));
         }
+    }
+
+    #[test]
+    fn every_generated_line_is_a_needle() {
+        assert_eq!(generated_bot_needles().count(), GENERATED_BOT_NEEDLES.len());
+        assert_eq!(GENERATED_BOT_FILTER.len(), GENERATED_BOT_NEEDLES.len());
+        assert!(GENERATED_BOT_NEEDLES.len() > 50);
     }
 
     #[test]

@@ -152,7 +152,6 @@ pub async fn resolve(
     };
     let (method, now) = (t.method, t.now);
     let decision = decide(t.link.as_deref(), &t.visitor, now);
-    let mut ask_for_model = false;
     // Made before responding: a landing page carries a click id bound to it.
     let id = fresh_event_id(now);
     let response = match (&decision, t.link.as_deref()) {
@@ -188,19 +187,20 @@ pub async fn resolve(
                 }
                 _ => String::new(),
             };
-            let response = respond::decision(&decision, method, &self_link)?;
-            let hints = Hints {
-                model: t.model_hint_sent.then_some(""),
-                ..Hints::default()
-            };
-            ask_for_model = decision.target().is_some()
-                && hints::should_ask(method, &t.lower_ua, &hints, &t.visitor, t.link.as_deref());
-            if ask_for_model {
-                respond::ask_for_model_hint(&response);
-            }
-            response
+            respond::decision(&decision, method, &self_link)?
         }
     };
+    // A reduced Chrome user agent names no model: ask for it (the page or the redirect both
+    // depend on the maker's store), once.
+    let hints = Hints {
+        model: t.model_hint_sent.then_some(""),
+        ..Hints::default()
+    };
+    let ask_for_model = decision.target().is_some()
+        && hints::should_ask(method, &t.lower_ua, &hints, &t.visitor, t.link.as_deref());
+    if ask_for_model {
+        respond::ask_for_model_hint(&response);
+    }
 
     let country = req.cf().and_then(|cf| cf.country());
     let ip = header(&req, "cf-connecting-ip");

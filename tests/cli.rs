@@ -9,7 +9,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use wakelink::domain::code::ShortCode;
-use wakelink::domain::token::Keyring;
+use wakelink::domain::reserve::{Range, Receipt};
+use wakelink::domain::token::{Generation, Keyring, Kind, LinkRef};
 
 /// Test keys only: kid 3 mints, kid 0 still verifies.
 const KEYS: &str = "3:QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI,\
@@ -44,6 +45,31 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The generation of the test link `spring`.
+const GEN: u64 = 0xa1;
+
+fn keys() -> Keyring {
+    Keyring::parse(KEYS).expect("keys")
+}
+
+fn spring() -> ShortCode {
+    ShortCode::parse("spring").expect("code")
+}
+
+/// A receipt for `first..=last` of `spring`, as the server would sign it.
+fn receipt(first: u64, last: u64) -> String {
+    Receipt::sign(
+        &keys(),
+        &spring(),
+        Some(Generation::new(GEN)),
+        Range { first, last },
+    )
+    .expect("receipt")
+    .to_string()
+}
+
+/// `wakelink mint` for `spring`, into a reservation of seq 100..=199 unless `args` name
+/// another reservation or an API.
 fn mint(args: &[&str], stdin: &str) -> Output {
     let mut c = bin();
     c.env("WAKELINK_SIGNING_KEYS", KEYS).args([
@@ -53,8 +79,15 @@ fn mint(args: &[&str], stdin: &str) -> Output {
         "--base-url",
         "https://example.link/",
     ]);
+    if !args.iter().any(|a| *a == "--reservation" || *a == "--api") {
+        c.args(["--reservation", &receipt(100, 199)]);
+    }
     c.args(args);
     run(c, stdin)
+}
+
+fn link() -> (ShortCode, Option<Generation>) {
+    (spring(), Some(Generation::new(GEN)))
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -67,9 +100,9 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn mint_csv_streams_signed_links() {
     let out = mint(
-        &["--start-seq", "100"],
+        &[],
         "external_id,segment,variant,sent_at,first_name\n\
-         cust-000001,dormant-6m,A,1766000000,Ann\n\
+         cust-000001,dormant-6m,A,2025-12-18T03:33:20+08:00,Ann\n\
          cust-000002,,B,2025-12-17T19:33:20Z,Bo\n\
          \"cust-000003\",dormant-12m,,,\n",
     );
@@ -85,45 +118,160 @@ fn mint_csv_streams_signed_links() {
     assert_eq!(lines.len(), 4);
     assert!(!stdout.contains("Ann"), "extra columns are dropped");
 
-    let keys = Keyring::parse(KEYS).expect("keys");
-    let code = ShortCode::parse("spring").expect("code");
+    let keys = keys();
+    let (code, generation) = link();
+    let at = LinkRef {
+        code: &code,
+        generation,
+    };
     let expect = [
-        ("100", "cust-000001", "dormant-6m", "A", "1766000000"),
-        ("101", "cust-000002", "", "B", "1766000000"),
+        (
+            "100",
+            "cust-000001",
+            "dormant-6m",
+            "A",
+            "2025-12-17T19:33:20.000Z",
+        ),
+        ("101", "cust-000002", "", "B", "2025-12-17T19:33:20.000Z"),
         ("102", "cust-000003", "dormant-12m", "", ""),
     ];
     for (line, want) in lines[1..].iter().zip(expect) {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!((f[0], f[1], f[2], f[3], f[4]), want);
         assert_eq!(f[6], format!("https://example.link/spring/{}", f[5]));
-        let r = keys.verify(&code, f[5], 0).expect("token verifies");
+        let r = keys.verify(at, f[5], 0).expect("token verifies");
         assert_eq!(r.seq.to_string(), f[0]);
         assert_eq!(r.key_id.get(), 3);
-        assert_eq!(r.expires_day, None);
+        assert_eq!((r.expires_at, r.kind), (None, Kind::Link));
     }
 }
 
 #[test]
 fn mint_ndjson_and_expiry() {
     let out = mint(
-        &["--format", "ndjson", "--expires", "2199-01-01"],
-        "{\"external_id\":\"u-1\",\"segment\":\"s\",\"sent_at\":1766000000,\"extra\":[1,{}]}\n\
+        &["--format", "ndjson", "--expires", "2155-12-31T23:59:59+08:00", "--honeypot"],
+        "{\"external_id\":\"u-1\",\"segment\":\"s\",\"sent_at\":\"2025-12-17T19:33:20Z\",\"extra\":[1,{}]}\n\
          \n\
          {\"external_id\":\"u\\u00e9-2\",\"variant\":\"B\",\"sent_at\":null}\n",
     );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let rows: Vec<&str> = stdout.lines().skip(1).collect();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "seq,external_id,segment,variant,sent_at,token,url,honeypot_url"
+    );
+    let rows = &lines[1..];
     assert_eq!(rows.len(), 2);
-    assert!(rows[0].starts_with("1,u-1,s,,1766000000,"));
-    assert!(rows[1].starts_with("2,ué-2,,B,,"));
-    let token = rows[1].split(',').nth(5).expect("token");
+    assert!(rows[0].starts_with("100,u-1,s,,2025-12-17T19:33:20.000Z,"));
+    assert!(rows[1].starts_with("101,ué-2,,B,,"));
+    let f: Vec<&str> = rows[1].split(',').collect();
+    let pot = f[7].rsplit('/').next().expect("honeypot token");
+    assert_ne!(pot, f[5]);
+    let verify = |token: &str, extra: &[&str]| {
+        let mut c = bin();
+        c.env("WAKELINK_SIGNING_KEYS", KEYS)
+            .args([
+                "verify",
+                "--code",
+                "spring",
+                "--generation",
+                "00000000000000a1",
+            ])
+            .args(extra)
+            .arg(token);
+        let v = run(c, "");
+        (v.status.success(), text(&v.stdout).trim().to_owned())
+    };
+    // To the second, in the given offset: 15:59:59 UTC.
+    assert_eq!(
+        verify(f[5], &[]),
+        (
+            true,
+            "seq=101 kid=3 kind=link expires=2155-12-31T15:59:59.000Z".into()
+        )
+    );
+    assert_eq!(
+        verify(pot, &[]),
+        (
+            true,
+            "seq=101 kid=3 kind=honeypot expires=2155-12-31T15:59:59.000Z".into()
+        )
+    );
+    assert_eq!(
+        verify(f[5], &["--at", "2155-12-31T23:59:59+08:00"]),
+        (
+            false,
+            "seq=101 kid=3 kind=link expires=2155-12-31T15:59:59.000Z expired".into()
+        )
+    );
+    // The link re-created (another generation) takes none of them.
     let mut c = bin();
-    c.env("WAKELINK_SIGNING_KEYS", KEYS)
-        .args(["verify", "--code", "spring", token]);
-    let v = run(c, "");
-    assert!(v.status.success());
-    assert_eq!(text(&v.stdout).trim(), "seq=2 kid=3 expires=2199-01-01");
+    c.env("WAKELINK_SIGNING_KEYS", KEYS).args([
+        "verify",
+        "--code",
+        "spring",
+        "--generation",
+        "00000000000000a2",
+        f[5],
+    ]);
+    assert_eq!(text(&run(c, "").stdout).trim(), "invalid");
+}
+
+static LONG_LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut s = String::from("external_id\n");
+    for i in 0..101 {
+        s.push_str(&format!("c-{i}\n"));
+    }
+    s
+});
+
+#[test]
+fn numeric_ids_are_fine() {
+    let out = mint(&[], "external_id\n12345678\n100200300400\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn minting_needs_a_reservation_and_checks_it() {
+    let mut c = bin();
+    c.env("WAKELINK_SIGNING_KEYS", KEYS).args([
+        "mint",
+        "--code",
+        "spring",
+        "--base-url",
+        "https://example.link",
+    ]);
+    let out = run(c, "external_id\nc1\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--api"), "{}", text(&out.stderr));
+    let good = receipt(1, 10);
+    let other_code = Receipt::sign(
+        &keys(),
+        &ShortCode::parse("autumn").expect("code"),
+        Some(Generation::new(GEN)),
+        Range { first: 1, last: 10 },
+    )
+    .expect("receipt")
+    .to_string();
+    for (bad, why) in [
+        (good.replace("1-10", "1-1000"), "not issued for this link"),
+        (other_code, "not issued for this link"),
+        (String::from("1-10"), "not a reservation receipt"),
+        (String::from("r1.1-10"), "not a reservation receipt"),
+    ] {
+        let out = mint(&["--reservation", &bad], "external_id\nc1\n");
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{bad}");
+        assert!(stderr.contains(why), "{bad}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = mint(&["--reservation", &good], "external_id\nc1\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("wakelink upload"),
+        "a reminder to record the ledger"
+    );
 }
 
 #[test]
@@ -146,9 +294,19 @@ fn contact_data_is_refused_and_nothing_is_written() {
             "input line 3 (row 2): external_id looks like a phone number",
         ),
         (
-            "numeric id",
-            "external_id\n12345678\n",
+            "mobile number",
+            "external_id\n13800138000\n",
             "input line 2 (row 1): external_id looks like a phone number",
+        ),
+        (
+            "full-width",
+            "external_id\nc1\n１３８ ００１３ ８０００\n",
+            "input line 3 (row 2): external_id looks like a phone number",
+        ),
+        (
+            "tel uri",
+            "external_id\ntel:+8613800138000\n",
+            "external_id is a contact link",
         ),
         (
             "email value",
@@ -174,7 +332,17 @@ fn contact_data_is_refused_and_nothing_is_written() {
         (
             "ms sent_at",
             "external_id,sent_at\nc1,1766000000000\n",
-            "milliseconds",
+            "seconds or milliseconds",
+        ),
+        (
+            "date-only sent_at",
+            "external_id,sent_at\nc1,2025-12-17\n",
+            "a date alone is ambiguous",
+        ),
+        (
+            "longer than the reservation",
+            LONG_LIST.as_str(),
+            "the send list has 101 rows but the reservation holds 100 numbers",
         ),
     ];
     for (name, input, want) in cases {
@@ -218,6 +386,8 @@ fn keys_come_from_the_environment_and_never_print() {
         "spring",
         "--base-url",
         "https://example.link",
+        "--reservation",
+        "r1.1-1.none.0.0000000000000000",
     ]);
     let out = run(c, "external_id\nc1\n");
     assert!(!out.status.success());
@@ -231,6 +401,8 @@ fn keys_come_from_the_environment_and_never_print() {
         "spring",
         "--base-url",
         "https://example.link",
+        "--reservation",
+        "r1.1-1.none.0.0000000000000000",
     ]);
     let out = run(c, "external_id\nc1\n");
     let stderr = text(&out.stderr);
@@ -250,6 +422,8 @@ fn keys_come_from_the_environment_and_never_print() {
         "https://example.link",
         "--keys-env",
         "OTHER_KEYS",
+        "--reservation",
+        &receipt(1, 1),
     ]);
     assert!(run(c, "external_id\nc1\n").status.success());
 }
@@ -351,7 +525,7 @@ fn minted_file(name: &str) -> PathBuf {
     let out = mint(
         &["--output", path.to_str().expect("utf-8 path")],
         "external_id,segment,variant,sent_at\n\
-         u-1,dormant-6m,A,1766000000\nu-2,,B,\nu-3,dormant-6m,,2025-12-17T19:33:20Z\n",
+         u-1,dormant-6m,A,2025-12-18T03:33:20+08:00\nu-2,,B,\nu-3,dormant-6m,,2025-12-17T19:33:20Z\n",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     path
@@ -384,15 +558,15 @@ fn upload_posts_batches_and_retries_server_errors() {
     assert_eq!(
         first,
         serde_json::json!({"recipients": [
-            {"seq": 1, "external_id": "u-1", "segment": "dormant-6m", "variant": "A", "sent_at": 1766000000},
-            {"seq": 2, "external_id": "u-2", "variant": "B"},
+            {"seq": 100, "external_id": "u-1", "segment": "dormant-6m", "variant": "A", "sent_at": "2025-12-17T19:33:20.000Z"},
+            {"seq": 101, "external_id": "u-2", "variant": "B"},
         ]})
     );
     let second: serde_json::Value = serde_json::from_str(&seen[2].2).expect("json");
     assert_eq!(
         second,
         serde_json::json!({"recipients": [
-            {"seq": 3, "external_id": "u-3", "segment": "dormant-6m", "sent_at": 1766000000},
+            {"seq": 102, "external_id": "u-3", "segment": "dormant-6m", "sent_at": "2025-12-17T19:33:20.000Z"},
         ]})
     );
 }
@@ -434,4 +608,86 @@ fn upload_refuses_wrong_link_and_plain_http_elsewhere() {
     let out = upload("http://links.example.com", &input, "10");
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("plain http"));
+}
+
+fn mint_api(api: &str, output: &std::path::Path) -> Output {
+    let mut c = bin();
+    c.env("WAKELINK_SIGNING_KEYS", KEYS)
+        .env("WAKELINK_API_KEY", "test-api-key")
+        .args([
+            "mint",
+            "--code",
+            "spring",
+            "--base-url",
+            "https://example.link",
+            "--api",
+            api,
+            "--output",
+            output.to_str().expect("utf-8 path"),
+        ]);
+    run(c, "external_id,sent_at\nu-1,2025-12-17T19:33:20Z\nu-2,\n")
+}
+
+fn reservation_answer(first: u64, last: u64) -> &'static str {
+    let body = serde_json::json!({
+        "code": "spring", "generation": "00000000000000a1", "first": first, "last": last,
+        "count": last - first + 1, "receipt": receipt(first, last),
+    });
+    Box::leak(body.to_string().into_boxed_str())
+}
+
+#[test]
+fn mint_api_reserves_then_records_the_ledger_before_the_file_appears() {
+    let dir = scratch("mint-api");
+    let dest = dir.join("links.csv");
+    let (api, server) = serve(vec![
+        (201, reservation_answer(501, 502)),
+        (201, r#"{"created":2}"#),
+    ]);
+    let out = mint_api(&api, &dest);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let seen = server.join().expect("server");
+    assert_eq!(seen[0].0, "POST /api/v1/links/spring/reservations HTTP/1.1");
+    assert_eq!(seen[0].2, r#"{"count":2}"#);
+    assert_eq!(seen[1].0, "POST /api/v1/links/spring/recipients HTTP/1.1");
+    let posted: serde_json::Value = serde_json::from_str(&seen[1].2).expect("json");
+    assert_eq!(posted["recipients"][0]["seq"], 501);
+    assert_eq!(posted["recipients"][1]["seq"], 502);
+    let written = std::fs::read_to_string(&dest).expect("output");
+    assert!(written.lines().nth(1).expect("row").starts_with("501,u-1,"));
+
+    // The ledger refuses the list: no links file, and the reservation stays unused.
+    let dest = dir.join("refused.csv");
+    let (api, server) = serve(vec![
+        (201, reservation_answer(503, 504)),
+        (
+            409,
+            r#"{"error":{"code":"ledger-conflict","message":"recipients[0]: external_id is recorded with seq 7"}}"#,
+        ),
+    ]);
+    let out = mint_api(&api, &dest);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("recorded with seq 7"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dest.exists());
+    assert!(!dir.join("refused.csv.partial").exists());
+    assert_eq!(server.join().expect("server").len(), 2);
+
+    // A receipt the local keys don't check: the worker signs with other keys.
+    let forged = reservation_answer(505, 506)
+        .replace("\"receipt\":\"r1.505-506", "\"receipt\":\"r1.505-507");
+    let (api, server) = serve(vec![(201, Box::leak(forged.into_boxed_str()))]);
+    let out = mint_api(&api, &dir.join("forged.csv"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("WAKELINK_SIGNING_KEYS"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.join().expect("server").len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }

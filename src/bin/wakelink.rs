@@ -29,9 +29,10 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use wakelink::domain::code::ShortCode;
-use wakelink::domain::ledger::{ExternalId, MAX_BATCH, MAX_SEQ};
-use wakelink::domain::time::{format_rfc3339, parse_rfc3339};
-use wakelink::domain::token::{day_from_unix_secs, Keyring, TokenBuf, DAY_ZERO_UNIX};
+use wakelink::domain::ledger::{ExternalId, MAX_BATCH, MAX_SENT_AHEAD_MS, MAX_SEQ};
+use wakelink::domain::reserve::Receipt;
+use wakelink::domain::time::{format_rfc3339, parse_instant};
+use wakelink::domain::token::{Generation, Keyring, Kind, LinkRef, TokenBuf};
 
 const DEFAULT_KEYS_ENV: &str = "WAKELINK_SIGNING_KEYS";
 const DEFAULT_API_KEY_ENV: &str = "WAKELINK_API_KEY";
@@ -47,6 +48,16 @@ const OUT_HEADER: [&str; 7] = [
     "sent_at",
     "token",
     "url",
+];
+const OUT_HEADER_HONEYPOT: [&str; 8] = [
+    "seq",
+    "external_id",
+    "segment",
+    "variant",
+    "sent_at",
+    "token",
+    "url",
+    "honeypot_url",
 ];
 const UPLOAD_RETRIES: u32 = 5;
 
@@ -68,6 +79,8 @@ enum Command {
     Mint(MintArgs),
     /// Post a minted CSV's ledger to the worker API in batches.
     Upload(UploadArgs),
+    /// Reserve sequence numbers for an offline `mint --reservation`; prints the receipt.
+    Reserve(ReserveArgs),
     /// Check one token against a link code.
     Verify(VerifyArgs),
     /// Print a fresh `kid:secret` signing key.
@@ -85,12 +98,29 @@ struct MintArgs {
     /// Name of the environment variable holding `kid:secret[,kid:secret...]`.
     #[arg(long, default_value = DEFAULT_KEYS_ENV)]
     keys_env: String,
-    /// Sequence number of the first row (1 to 2^40-1).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=MAX_SEQ))]
-    start_seq: u64,
-    /// Last day (UTC, inclusive) the links verify, YYYY-MM-DD.
+    /// Reserve the sequence numbers through this wakelink API (key in --api-key-env) and
+    /// record the ledger there before the links are written: the links in the output are
+    /// already in the ledger. Needs --output FILE.
+    #[arg(
+        long,
+        required_unless_present = "reservation",
+        conflicts_with = "reservation"
+    )]
+    api: Option<String>,
+    /// Name of the environment variable holding the API key (with --api).
+    #[arg(long, default_value = DEFAULT_API_KEY_ENV)]
+    api_key_env: String,
+    /// Mint offline into a range reserved earlier (`wakelink reserve`): the receipt it printed.
+    /// Then run `wakelink upload` before sending.
+    #[arg(long)]
+    reservation: Option<String>,
+    /// When the links stop working: RFC 3339 with an offset, e.g. 2026-12-31T23:59:59+08:00.
     #[arg(long)]
     expires: Option<String>,
+    /// Also mint a honeypot link per recipient (column honeypot_url), to hide in an e-mail:
+    /// a hit on it marks the recipient's clicks around it as a scanner's.
+    #[arg(long)]
+    honeypot: bool,
     /// Send list: a file, or - for stdin.
     #[arg(long, default_value = "-")]
     input: String,
@@ -128,6 +158,22 @@ struct UploadArgs {
 }
 
 #[derive(Args)]
+struct ReserveArgs {
+    /// Base URL of the wakelink API, e.g. https://links.example.com
+    #[arg(long)]
+    api: String,
+    /// Link code to reserve sequence numbers of.
+    #[arg(long)]
+    code: String,
+    /// How many numbers (the send list's row count).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    count: u64,
+    /// Name of the environment variable holding the API key.
+    #[arg(long, default_value = DEFAULT_API_KEY_ENV)]
+    api_key_env: String,
+}
+
+#[derive(Args)]
 struct VerifyArgs {
     /// Link code the token should belong to.
     #[arg(long)]
@@ -135,9 +181,13 @@ struct VerifyArgs {
     /// Name of the environment variable holding the signing keys.
     #[arg(long, default_value = DEFAULT_KEYS_ENV)]
     keys_env: String,
-    /// Check as of this day (YYYY-MM-DD, UTC) instead of today.
+    /// The link's generation (16 hex digits, `generation` in GET /api/v1/links/{code});
+    /// leave it out for links stored before generations existed.
     #[arg(long)]
-    today: Option<String>,
+    generation: Option<String>,
+    /// Check as of this instant (RFC 3339 with an offset) instead of now.
+    #[arg(long)]
+    at: Option<String>,
     /// The token (the last path segment of the link).
     token: String,
 }
@@ -168,6 +218,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Mint(a) => mint(a),
         Command::Upload(a) => upload(a),
+        Command::Reserve(a) => reserve(a),
         Command::Verify(a) => verify(a),
         Command::Keygen(a) => keygen(a),
     };
@@ -187,15 +238,15 @@ fn mint(args: MintArgs) -> Result<ExitCode, Fail> {
     let code = parse_code(&args.code)?;
     let base = parse_base_url(&args.base_url)?;
     let keys = keyring_from_env(&args.keys_env)?;
-    let today = today_day()?;
+    let now = now_ms()?;
     let expires = match &args.expires {
         None => None,
         Some(s) => {
-            let day = parse_day(s).map_err(|e| Fail(format!("--expires: {e}")))?;
-            if day < today {
-                return fail(format!("--expires: {s} is in the past"));
+            let at = parse_instant(s).map_err(|e| Fail(format!("--expires: {e}")))?;
+            if at <= now {
+                return fail(format!("--expires: {s} is already past"));
             }
-            Some(day)
+            Some(at / 1000)
         }
     };
     let format = args.format.unwrap_or_else(|| {
@@ -209,17 +260,61 @@ fn mint(args: MintArgs) -> Result<ExitCode, Fail> {
     if args.input != "-" && args.input == args.output {
         return fail("--output must not be the --input file");
     }
+    let api = match &args.api {
+        Some(_) if args.output == "-" => {
+            return fail(
+                "--api needs --output FILE: the links are written only once the ledger holds them",
+            );
+        }
+        Some(url) => Some(Api::new(url, &code, &args.api_key_env)?),
+        None => None,
+    };
 
-    let (input, input_len) = open_input(&args.input)?;
+    // The whole list is read first: its size is the range to reserve, and a list longer than
+    // its reservation is refused before anything is written.
+    let (mut input, input_len) = open_input(&args.input)?;
+    let mut bytes = Vec::with_capacity(input_len.unwrap_or(0) as usize);
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| Fail(format!("reading the input: {e}")))?;
+    let rows = count_rows(&bytes, format)?;
+    if rows == 0 {
+        return fail("the send list has no rows");
+    }
+    let receipt = match (&api, &args.reservation) {
+        (Some(api), _) => api.reserve(&keys, rows)?,
+        (None, Some(text)) => {
+            let r = Receipt::check(text, &keys, &code)
+                .map_err(|e| Fail(format!("--reservation: {e}")))?;
+            if rows > r.range.len() {
+                return fail(format!(
+                    "the send list has {rows} rows but the reservation holds {} numbers ({}..={}); \
+                     reserve {rows} with `wakelink reserve`",
+                    r.range.len(),
+                    r.range.first,
+                    r.range.last
+                ));
+            }
+            r
+        }
+        (None, None) => return fail("give --api (to reserve online) or --reservation"),
+    };
+
     let sink = Sink::create(&args.output)?;
     let started = Instant::now();
     let mut minter = Minter {
         keys: &keys,
-        code: &code,
+        link: LinkRef {
+            code: &code,
+            generation: receipt.generation,
+        },
         expires,
-        next_seq: args.start_seq,
+        honeypot: args.honeypot,
+        now,
+        next_seq: receipt.range.first,
         url_prefix: format!("{base}/{code}/").into_bytes(),
         url: Vec::with_capacity(256),
+        pot_url: Vec::with_capacity(256),
         token: TokenBuf::new(),
         seen: SeenIds::default(),
         out: csv::WriterBuilder::new()
@@ -227,21 +322,32 @@ fn mint(args: MintArgs) -> Result<ExitCode, Fail> {
             .from_writer(sink.writer()?),
     };
     let progress = Progress::new(input_len);
+    let header: &[&str] = if args.honeypot {
+        &OUT_HEADER_HONEYPOT
+    } else {
+        &OUT_HEADER
+    };
+    let source: Box<dyn Read> = Box::new(io::Cursor::new(bytes));
     let outcome = minter
         .out
-        .write_record(OUT_HEADER)
+        .write_record(header)
         .map_err(write_err)
         .and_then(|()| match format {
-            InputFormat::Csv => mint_csv(input, &mut minter, &progress),
-            InputFormat::Ndjson => mint_ndjson(input, &mut minter, &progress),
+            InputFormat::Csv => mint_csv(source, &mut minter, &progress),
+            InputFormat::Ndjson => mint_ndjson(source, &mut minter, &progress),
         });
-    let rows = minter.next_seq - args.start_seq;
+    let minted = minter.next_seq - receipt.range.first;
     let outcome = outcome.and_then(|()| minter.out.flush().map_err(write_err));
     if outcome.is_err() {
         sink.close();
     }
     drop(minter);
     progress.finish();
+    // With --api the ledger is recorded from the minted file before it takes its name.
+    let outcome = match (outcome, &api, sink.partial_path()) {
+        (Ok(()), Some(api), Some(path)) => upload_file(api, path, MAX_BATCH as u32).map(drop),
+        (o, _, _) => o,
+    };
     match outcome {
         Ok(()) => sink.commit()?,
         Err(e) => {
@@ -249,22 +355,52 @@ fn mint(args: MintArgs) -> Result<ExitCode, Fail> {
             return Err(e);
         }
     }
-    if rows == 0 {
-        eprintln!("minted 0 tokens: the send list has no rows");
+    eprintln!(
+        "minted {minted} tokens for /{code}/ (seq {}..={}, key {}{}{}) in {:.2}s",
+        receipt.range.first,
+        receipt.range.first + minted - 1,
+        keys.minting_key(),
+        expires.map_or(String::new(), |s| format!(
+            ", valid until {}",
+            format_rfc3339(s * 1000)
+        )),
+        if args.honeypot {
+            ", with honeypot links"
+        } else {
+            ""
+        },
+        started.elapsed().as_secs_f64()
+    );
+    if api.is_some() {
+        eprintln!("the ledger holds every row: the links can be sent");
     } else {
         eprintln!(
-            "minted {rows} tokens for /{code}/ (seq {}..={}, key {}{}) in {:.2}s",
-            args.start_seq,
-            args.start_seq + rows - 1,
-            keys.minting_key(),
-            expires.map_or(String::new(), |d| format!(
-                ", valid through {}",
-                format_day(d)
-            )),
-            started.elapsed().as_secs_f64()
+            "record the ledger before sending: wakelink upload --api <URL> --code {code} --input <this file>"
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rows in a send list (records of a CSV, non-blank lines of NDJSON).
+fn count_rows(bytes: &[u8], format: InputFormat) -> Result<u64, Fail> {
+    match format {
+        InputFormat::Ndjson => Ok(bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .count() as u64),
+        InputFormat::Csv => {
+            let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+            let mut rec = csv::ByteRecord::new();
+            let mut n = 0;
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => n += 1,
+                    Ok(false) => return Ok(n),
+                    Err(e) => return fail(format!("reading the input: {e}")),
+                }
+            }
+        }
+    }
 }
 
 /// One row of a send list, borrowed from the reader's buffer.
@@ -278,11 +414,15 @@ struct SendRow<'a> {
 /// Mints rows in order and writes them out, reusing every buffer.
 struct Minter<'k, W: Write> {
     keys: &'k Keyring,
-    code: &'k ShortCode,
-    expires: Option<u16>,
+    link: LinkRef<'k>,
+    /// Unix seconds.
+    expires: Option<u64>,
+    honeypot: bool,
+    now: u64,
     next_seq: u64,
     url_prefix: Vec<u8>,
     url: Vec<u8>,
+    pot_url: Vec<u8>,
     token: TokenBuf,
     seen: SeenIds,
     out: csv::Writer<W>,
@@ -301,31 +441,45 @@ impl<W: Write> Minter<'_, W> {
         }
         let segment = check_label("segment", row.segment.trim())?;
         let variant = check_label("variant", row.variant.trim())?;
-        let sent_at = parse_sent_at(row.sent_at.trim()).map_err(RowError::Invalid)?;
+        let sent_at = parse_sent_at(row.sent_at.trim(), self.now).map_err(RowError::Invalid)?;
         let seq = self.next_seq;
+        if self.honeypot {
+            let pot = self
+                .keys
+                .mint_into(
+                    self.link,
+                    seq,
+                    self.expires,
+                    Kind::Honeypot,
+                    &mut self.token,
+                )
+                .map_err(|e| RowError::Invalid(Cow::Owned(e.to_string())))?;
+            self.pot_url.clear();
+            self.pot_url.extend_from_slice(&self.url_prefix);
+            self.pot_url.extend_from_slice(pot.as_bytes());
+        }
         let token = self
             .keys
-            .mint_into(self.code, seq, self.expires, &mut self.token)
+            .mint_into(self.link, seq, self.expires, Kind::Link, &mut self.token)
             .map_err(|e| RowError::Invalid(Cow::Owned(e.to_string())))?;
         self.url.clear();
         self.url.extend_from_slice(&self.url_prefix);
         self.url.extend_from_slice(token.as_bytes());
         let mut seq_buf = [0u8; 20];
-        let mut sent_buf = [0u8; 20];
-        let sent_at = match sent_at {
-            Some(s) => fmt_u64(s, &mut sent_buf),
-            None => b"",
-        };
+        let sent_at = sent_at.map(format_rfc3339).unwrap_or_default();
+        let fields: [&[u8]; 8] = [
+            fmt_u64(seq, &mut seq_buf),
+            external_id.as_bytes(),
+            segment.as_bytes(),
+            variant.as_bytes(),
+            sent_at.as_bytes(),
+            token.as_bytes(),
+            &self.url,
+            &self.pot_url,
+        ];
+        let n = if self.honeypot { 8 } else { 7 };
         self.out
-            .write_record([
-                fmt_u64(seq, &mut seq_buf),
-                external_id.as_bytes(),
-                segment.as_bytes(),
-                variant.as_bytes(),
-                sent_at,
-                token.as_bytes(),
-                &self.url,
-            ])
+            .write_record(&fields[..n])
             .map_err(|e| RowError::Write(write_err(e)))?;
         self.next_seq += 1;
         Ok(())
@@ -658,62 +812,80 @@ struct LedgerEntry<'a> {
     segment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     variant: Option<&'a str>,
+    /// RFC 3339, as the minted CSV holds it (checked first).
     #[serde(skip_serializing_if = "Option::is_none")]
-    sent_at: Option<u64>,
+    sent_at: Option<String>,
 }
 
 fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
     let code = parse_code(&args.code)?;
-    let endpoint = api_endpoint(&args.api, &code)?;
-    let api_key = match std::env::var(&args.api_key_env) {
-        Ok(k) if !k.trim().is_empty() => k.trim().to_owned(),
-        Ok(_) | Err(std::env::VarError::NotPresent) => {
-            return fail(format!(
-                "environment variable {} is not set",
-                args.api_key_env
-            ));
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return fail(format!(
-                "environment variable {} is not UTF-8",
-                args.api_key_env
-            ));
-        }
-    };
-    if api_key
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
-        return fail(format!(
-            "{}: the API key holds whitespace",
-            args.api_key_env
-        ));
-    }
-    let auth = format!("Bearer {api_key}");
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120))
-        .redirects(0)
-        .user_agent(concat!("wakelink-cli/", env!("CARGO_PKG_VERSION")))
-        .build();
-    let batch = Batch {
-        agent,
-        endpoint,
-        auth,
-    };
-
+    let api = Api::new(&args.api, &code, &args.api_key_env)?;
     let (input, input_len) = open_input(&args.input)?;
+    upload_csv(&api, input, input_len, args.batch)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reserve(args: ReserveArgs) -> Result<ExitCode, Fail> {
+    let code = parse_code(&args.code)?;
+    let api = Api::new(&args.api, &code, &args.api_key_env)?;
+    let answer = api.post(
+        "reservations",
+        format!("{{\"count\":{}}}", args.count).as_bytes(),
+        "the reservation",
+    )?;
+    let r: ReservationAnswer = serde_json::from_str(&answer).map_err(|_| {
+        Fail("the server's answer to the reservation is not what wakelink sends".into())
+    })?;
+    println!("{}", r.receipt);
+    eprintln!(
+        "reserved seq {}..={} of /{code}/: mint offline with wakelink mint --reservation <the line above>",
+        r.first, r.last
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Deserialize)]
+struct ReservationAnswer {
+    first: u64,
+    last: u64,
+    receipt: String,
+}
+
+/// The ledger of a minted CSV file, uploaded (used by `mint --api` before the file is named).
+fn upload_file(api: &Api, path: &std::path::Path, batch: u32) -> Result<u64, Fail> {
+    let f = File::open(path).map_err(|e| Fail(format!("opening {}: {e}", path.display())))?;
+    let len = f.metadata().ok().map(|m| m.len());
+    upload_csv(api, Box::new(f), len, batch)
+}
+
+/// Posts a minted CSV's ledger in batches of `batch` rows; the number of rows sent.
+fn upload_csv(
+    api: &Api,
+    input: Box<dyn Read>,
+    input_len: Option<u64>,
+    batch: u32,
+) -> Result<u64, Fail> {
     let (mut rdr, headers) = csv_reader(input)?;
     let cols = LedgerColumns::find(&headers)?;
-    let url_suffix = format!("/{code}/");
+    let url_suffix = format!("/{}/", api.code);
     let progress = Progress::new(input_len);
     let started = Instant::now();
+    let now = now_ms()?;
 
-    let mut body = Vec::with_capacity(args.batch as usize * 96 + 32);
+    let mut body = Vec::with_capacity(batch as usize * 96 + 32);
     let mut rec = csv::ByteRecord::new();
     let (mut row, mut in_batch, mut sent, mut batches) = (0u64, 0u32, 0u64, 0u64);
     let mut first_seq = 0u64;
     let mut last_seq = 0u64;
+    let post = |body: &mut Vec<u8>, batches: u64, first: u64, last: u64| {
+        body.extend_from_slice(b"]}");
+        api.post(
+            "recipients",
+            body,
+            &format!("batch {batches} (seq {first}..={last})"),
+        )
+        .map(drop)
+    };
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -722,7 +894,7 @@ fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
         }
         row += 1;
         let line = rec.position().map_or(row + 1, |p| p.line());
-        let entry = ledger_entry(&rec, &cols, &url_suffix).map_err(|e| at(line, row, e))?;
+        let entry = ledger_entry(&rec, &cols, &url_suffix, now).map_err(|e| at(line, row, e))?;
         if in_batch == 0 {
             body.clear();
             body.extend_from_slice(b"{\"recipients\":[");
@@ -734,29 +906,27 @@ fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
         serde_json::to_writer(&mut body, &entry)
             .map_err(|e| Fail(format!("encoding row {row}: {e}")))?;
         in_batch += 1;
-        if in_batch == args.batch {
-            body.extend_from_slice(b"]}");
+        if in_batch == batch {
             batches += 1;
-            batch.post(&body, batches, first_seq, last_seq)?;
+            post(&mut body, batches, first_seq, last_seq)?;
             sent += u64::from(in_batch);
             in_batch = 0;
             progress.set(rdr.position().byte(), sent);
         }
     }
     if in_batch > 0 {
-        body.extend_from_slice(b"]}");
         batches += 1;
-        batch.post(&body, batches, first_seq, last_seq)?;
+        post(&mut body, batches, first_seq, last_seq)?;
         sent += u64::from(in_batch);
         progress.set(rdr.position().byte(), sent);
     }
     progress.finish();
     eprintln!(
         "uploaded {sent} recipients in {batches} batch(es) to {} in {:.2}s",
-        batch.endpoint,
+        api.url("recipients"),
         started.elapsed().as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(sent)
 }
 
 /// Column indexes of a minted CSV.
@@ -805,6 +975,7 @@ fn ledger_entry<'r>(
     rec: &'r csv::ByteRecord,
     cols: &LedgerColumns,
     url_suffix: &str,
+    now: u64,
 ) -> Result<LedgerEntry<'r>, RowError> {
     let field = |i: Option<usize>| -> Result<&'r str, RowError> {
         match i.and_then(|i| rec.get(i)) {
@@ -823,7 +994,9 @@ fn ledger_entry<'r>(
     check_external_id(external_id)?;
     let segment = check_label("segment", field(cols.segment)?)?;
     let variant = check_label("variant", field(cols.variant)?)?;
-    let sent_at = parse_sent_at(field(cols.sent_at)?).map_err(RowError::Invalid)?;
+    let sent_at = parse_sent_at(field(cols.sent_at)?, now)
+        .map_err(RowError::Invalid)?
+        .map(format_rfc3339);
     // The url column, when present, must be this link's: catches uploading to the wrong code.
     if let (Some(url), Some(token)) = (cols.url, cols.token) {
         let (url, token) = (field(Some(url))?, field(Some(token))?);
@@ -845,39 +1018,105 @@ fn ledger_entry<'r>(
     })
 }
 
-struct Batch {
+/// The wakelink API of one link, with the key, for `upload`, `reserve` and `mint --api`.
+struct Api {
     agent: ureq::Agent,
-    endpoint: String,
+    /// `{api}/api/v1/links/{code}`
+    base: String,
+    code: ShortCode,
     auth: String,
 }
 
-impl Batch {
-    /// POST one batch. 5xx, 429 and network errors are retried (the server records the ledger
-    /// idempotently) up to five times with doubling delays; any other 4xx stops the upload.
-    fn post(&self, body: &[u8], n: u64, first_seq: u64, last_seq: u64) -> Result<(), Fail> {
-        let what = format!("batch {n} (seq {first_seq}..={last_seq})");
+impl Api {
+    fn new(api: &str, code: &ShortCode, key_env: &str) -> Result<Api, Fail> {
+        let base = api_base(api, code)?;
+        let api_key = match std::env::var(key_env) {
+            Ok(k) if !k.trim().is_empty() => k.trim().to_owned(),
+            Ok(_) | Err(std::env::VarError::NotPresent) => {
+                return fail(format!("environment variable {key_env} is not set"));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return fail(format!("environment variable {key_env} is not UTF-8"));
+            }
+        };
+        if api_key
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return fail(format!("{key_env}: the API key holds whitespace"));
+        }
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .redirects(0)
+            .user_agent(concat!("wakelink-cli/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Api {
+            agent,
+            base,
+            code: code.clone(),
+            auth: format!("Bearer {api_key}"),
+        })
+    }
+
+    fn url(&self, what: &str) -> String {
+        format!("{}/{what}", self.base)
+    }
+
+    /// Reserves `count` numbers and checks the receipt with the local keys: a receipt that
+    /// doesn't check means the worker signs with other keys than the ones here.
+    fn reserve(&self, keys: &Keyring, count: u64) -> Result<Receipt, Fail> {
+        let answer = self.post(
+            "reservations",
+            format!("{{\"count\":{count}}}").as_bytes(),
+            "the reservation",
+        )?;
+        let r: ReservationAnswer = serde_json::from_str(&answer).map_err(|_| {
+            Fail("the server's answer to the reservation is not what wakelink sends".into())
+        })?;
+        let receipt = Receipt::check(&r.receipt, keys, &self.code).map_err(|e| {
+            Fail(format!(
+                "the server's reservation receipt does not check with the keys here ({e}): \
+                 are these the worker's WAKELINK_SIGNING_KEYS?"
+            ))
+        })?;
+        if receipt.range.len() != count
+            || (r.first, r.last) != (receipt.range.first, receipt.range.last)
+        {
+            return fail("the server reserved another range than asked for");
+        }
+        Ok(receipt)
+    }
+
+    /// POST `body` to `{base}/{what}`. 5xx, 429, a `ledger-race` 409 and network errors are
+    /// retried (the ledger is recorded idempotently) up to five times with doubling delays; any
+    /// other 4xx stops. Returns the answer's body.
+    fn post(&self, what: &str, body: &[u8], label: &str) -> Result<String, Fail> {
+        let endpoint = self.url(what);
         let mut delay = Duration::from_millis(250);
         let mut attempt = 0;
         loop {
             let result = self
                 .agent
-                .post(&self.endpoint)
+                .post(&endpoint)
                 .set("Authorization", &self.auth)
                 .set("Content-Type", "application/json")
                 .send_bytes(body);
             let problem = match result {
                 Ok(resp) => {
-                    // Drain the body so the connection can be reused.
-                    let _ = resp.into_string();
-                    return Ok(());
+                    return resp
+                        .into_string()
+                        .map_err(|e| Fail(format!("reading the answer to {label}: {e}")));
                 }
                 Err(ureq::Error::Status(status, resp)) => {
                     let retry_after = resp
                         .header("Retry-After")
                         .and_then(|v| v.trim().parse::<u64>().ok());
-                    let detail = describe_error_body(resp.into_string().unwrap_or_default());
-                    if status < 500 && status != 429 {
-                        return fail(format!("the server refused {what}: HTTP {status}{detail}"));
+                    let text = resp.into_string().unwrap_or_default();
+                    let race = status == 409 && text.contains("\"ledger-race\"");
+                    let detail = describe_error_body(text);
+                    if status < 500 && status != 429 && !race {
+                        return fail(format!("the server refused {label}: HTTP {status}{detail}"));
                     }
                     if let Some(secs) = retry_after {
                         delay = delay.max(Duration::from_secs(secs.min(60)));
@@ -888,13 +1127,13 @@ impl Batch {
             };
             if attempt == UPLOAD_RETRIES {
                 return fail(format!(
-                    "giving up on {what} after {UPLOAD_RETRIES} retries: {problem}; \
-                     rerunning the upload is safe"
+                    "giving up on {label} after {UPLOAD_RETRIES} retries: {problem}; \
+                     rerunning is safe"
                 ));
             }
             attempt += 1;
             eprintln!(
-                "{what}: {problem}; retry {attempt}/{UPLOAD_RETRIES} in {:.2}s",
+                "{label}: {problem}; retry {attempt}/{UPLOAD_RETRIES} in {:.2}s",
                 delay.as_secs_f64()
             );
             std::thread::sleep(delay);
@@ -928,9 +1167,15 @@ fn describe_error_body(body: String) -> String {
     }
 }
 
-/// `{api}/api/v1/links/{code}/recipients`. Plain http only to this machine: the request
-/// carries the API key.
+/// `{api}/api/v1/links/{code}/recipients`.
+#[cfg(test)]
 fn api_endpoint(api: &str, code: &ShortCode) -> Result<String, Fail> {
+    api_base(api, code).map(|b| format!("{b}/recipients"))
+}
+
+/// `{api}/api/v1/links/{code}`. Plain http only to this machine: the request carries the API
+/// key.
+fn api_base(api: &str, code: &ShortCode) -> Result<String, Fail> {
     let url = url::Url::parse(api.trim()).map_err(|e| Fail(format!("--api: {e}")))?;
     let local = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -952,7 +1197,7 @@ fn api_endpoint(api: &str, code: &ShortCode) -> Result<String, Fail> {
         return fail("--api: must not have a query or fragment");
     }
     let base = url.as_str().trim_end_matches('/');
-    Ok(format!("{base}/api/v1/links/{code}/recipients"))
+    Ok(format!("{base}/api/v1/links/{code}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -961,15 +1206,40 @@ fn api_endpoint(api: &str, code: &ShortCode) -> Result<String, Fail> {
 fn verify(args: VerifyArgs) -> Result<ExitCode, Fail> {
     let code = parse_code(&args.code)?;
     let keys = keyring_from_env(&args.keys_env)?;
-    let today = match &args.today {
-        Some(s) => parse_day(s).map_err(|e| Fail(format!("--today: {e}")))?,
-        None => today_day()?,
+    let generation = match args.generation.as_deref().map(str::trim) {
+        None | Some("none") => None,
+        Some(g) => Some(
+            Generation::parse(g).ok_or_else(|| Fail("--generation: want 16 hex digits".into()))?,
+        ),
     };
-    match keys.verify(&code, args.token.trim(), today) {
+    let at = match &args.at {
+        Some(s) => parse_instant(s).map_err(|e| Fail(format!("--at: {e}")))?,
+        None => now_ms()?,
+    };
+    let link = LinkRef {
+        code: &code,
+        generation,
+    };
+    match keys.verify(link, args.token.trim(), at / 1000) {
         Some(r) => {
-            let expires = r.expires_day.map_or("never".to_owned(), format_day);
-            println!("seq={} kid={} expires={expires}", r.seq, r.key_id);
-            Ok(ExitCode::SUCCESS)
+            let expires = r
+                .expires_at
+                .map_or("never".to_owned(), |s| format_rfc3339(s * 1000));
+            let kind = match r.kind {
+                Kind::Link => "link",
+                Kind::Honeypot => "honeypot",
+            };
+            println!(
+                "seq={} kid={} kind={kind} expires={expires}{}",
+                r.seq,
+                r.key_id,
+                if r.expired { " expired" } else { "" }
+            );
+            Ok(if r.expired {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         None => {
             println!("invalid");
@@ -1072,52 +1342,26 @@ fn check_label<'a>(what: &'static str, v: &'a str) -> Result<&'a str, RowError> 
         .map_err(|m| RowError::Invalid(Cow::Owned(format!("{what} {m}"))))
 }
 
-/// Empty, Unix seconds, or RFC 3339; the result is Unix seconds.
-fn parse_sent_at(s: &str) -> Result<Option<u64>, Cow<'static, str>> {
+/// Empty, or the API's one time type (RFC 3339 with an offset, see
+/// `domain::time::parse_instant`), at most a year ahead of `now`; the result is Unix ms.
+fn parse_sent_at(s: &str, now: u64) -> Result<Option<u64>, Cow<'static, str>> {
     if s.is_empty() {
         return Ok(None);
     }
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        return match s.parse::<u64>() {
-            Ok(secs) if secs < 100_000_000_000 => Ok(Some(secs)),
-            _ => Err(Cow::Borrowed(
-                "sent_at looks like milliseconds; give Unix seconds or RFC 3339",
-            )),
-        };
+    let ms = parse_instant(s).map_err(|e| Cow::Owned(format!("sent_at {e}")))?;
+    if ms > now.saturating_add(MAX_SENT_AHEAD_MS) {
+        return Err(Cow::Borrowed(
+            "sent_at is more than a year ahead: check the value",
+        ));
     }
-    match parse_rfc3339(s) {
-        Some(ms) => Ok(Some(ms / 1000)),
-        None => Err(Cow::Borrowed(
-            "sent_at is neither RFC 3339 nor Unix seconds",
-        )),
-    }
+    Ok(Some(ms))
 }
 
-/// `YYYY-MM-DD` (UTC) to days since 2020-01-01.
-fn parse_day(s: &str) -> Result<u16, &'static str> {
-    let s = s.trim();
-    let ms = parse_rfc3339(s)
-        .filter(|_| s.len() == 10)
-        .ok_or("want a date YYYY-MM-DD")?;
-    let secs = ms / 1000;
-    if secs < DAY_ZERO_UNIX || (secs - DAY_ZERO_UNIX) / 86_400 > u64::from(u16::MAX) {
-        return Err("date must be between 2020-01-01 and 2199-06-06");
-    }
-    Ok(day_from_unix_secs(secs))
-}
-
-/// `YYYY-MM-DD` of a day number (days since 2020-01-01).
-fn format_day(day: u16) -> String {
-    let mut s = format_rfc3339((DAY_ZERO_UNIX + u64::from(day) * 86_400) * 1000);
-    s.truncate(10);
-    s
-}
-
-fn today_day() -> Result<u16, Fail> {
+fn now_ms() -> Result<u64, Fail> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| Fail("the system clock is before 1970".into()))?;
-    Ok(day_from_unix_secs(now.as_secs()))
+    Ok(now.as_millis() as u64)
 }
 
 /// Decimal digits of `n` in `buf`, without allocating.
@@ -1192,6 +1436,11 @@ impl Sink {
     /// Close the gate: nothing written from now on reaches the output.
     fn close(&self) {
         self.open.set(false);
+    }
+
+    /// The `.partial` file being written, when the output is a file.
+    fn partial_path(&self) -> Option<&std::path::Path> {
+        self.file.as_ref().map(|(_, tmp, _)| tmp.as_path())
     }
 
     fn commit(self) -> Result<(), Fail> {
@@ -1293,7 +1542,9 @@ mod tests {
             ("u-1", true),
             ("123456", true),
             ("A1234567", true),
-            ("1234567", false),
+            ("1234567", true),
+            ("13800138000", false),
+            ("tel:10086", false),
             ("+1 (415) 555-0100", false),
             ("+33 6 12 34 56 78", false),
             ("(555) 123-4567", false),
@@ -1327,46 +1578,33 @@ mod tests {
     }
 
     #[test]
-    fn dates() {
-        assert_eq!(parse_day("2020-01-01"), Ok(0));
-        assert_eq!(parse_day("2026-12-31"), Ok(2556));
-        assert_eq!(format_day(2556), "2026-12-31");
-        assert_eq!(format_day(0), "2020-01-01");
-        assert_eq!(format_day(u16::MAX), "2199-06-06");
-        assert!(parse_day("2019-12-31").is_err());
-        assert!(parse_day("2026-02-29").is_err());
-        assert_eq!(parse_day("2028-02-29"), Ok(2981));
-        for day in (0..=u16::MAX).step_by(97) {
-            assert_eq!(parse_day(&format_day(day)), Ok(day));
-        }
-    }
-
-    #[test]
     fn sent_at() {
-        assert_eq!(parse_sent_at(""), Ok(None));
-        assert_eq!(parse_sent_at("1766000000"), Ok(Some(1_766_000_000)));
-        assert!(parse_sent_at("1766000000000").is_err(), "milliseconds");
-        assert_eq!(parse_sent_at("1970-01-01T00:00:00Z"), Ok(Some(0)));
+        let now = 1_766_000_000_000;
+        assert_eq!(parse_sent_at("", now), Ok(None));
         assert_eq!(
-            parse_sent_at("2025-12-17T19:33:20Z"),
-            Ok(Some(1_766_000_000))
+            parse_sent_at("2025-12-17T19:33:20Z", now),
+            Ok(Some(1_766_000_000_000))
         );
         assert_eq!(
-            parse_sent_at("2025-12-17T20:33:20.123+01:00"),
-            Ok(Some(1_766_000_000))
+            parse_sent_at("2025-12-17T20:33:20.123+01:00", now),
+            Ok(Some(1_766_000_000_123))
         );
         assert_eq!(
-            parse_sent_at("2025-12-17 14:33:20-05:00"),
-            Ok(Some(1_766_000_000))
+            parse_sent_at("2025-12-17 14:33:20-05:00", now),
+            Ok(Some(1_766_000_000_000))
         );
-        assert_eq!(parse_sent_at("2025-12-17"), Ok(Some(1_765_929_600)));
+        // The same refusals as the API: no unit guessing, no silent UTC.
         for bad in [
+            "1766000000",
+            "1766000000000",
+            "2025-12-17",
             "2025-12-17T19:33:20",
             "2025-13-01T00:00:00Z",
             "yesterday",
             "1969-12-31T23:59:59Z",
+            "2027-12-18T00:00:00Z",
         ] {
-            assert!(parse_sent_at(bad).is_err(), "{bad}");
+            assert!(parse_sent_at(bad, now).is_err(), "{bad}");
         }
     }
 

@@ -91,6 +91,12 @@ pub enum BotReason {
     /// A data-centre network and a request without the headers every current browser sends:
     /// the shape of an e-mail security scanner (see [`super::signals`]).
     ScannerNetwork,
+    /// Clicked before the ledger says the message was sent (see `domain::judge`).
+    BeforeSend,
+    /// A hit on a honeypot link: a link hidden in an e-mail that no person sees.
+    Honeypot,
+    /// Clicked within seconds of a honeypot hit for the same recipient: the same scanner.
+    ScannerBurst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +247,9 @@ impl BotReason {
         BotReason::VerifiedBot,
         BotReason::AutomatedScore,
         BotReason::ScannerNetwork,
+        BotReason::BeforeSend,
+        BotReason::Honeypot,
+        BotReason::ScannerBurst,
     ];
 
     /// The same kebab-case name serde uses.
@@ -258,6 +267,9 @@ impl BotReason {
             BotReason::VerifiedBot => "verified-bot",
             BotReason::AutomatedScore => "automated-score",
             BotReason::ScannerNetwork => "scanner-network",
+            BotReason::BeforeSend => "before-send",
+            BotReason::Honeypot => "honeypot",
+            BotReason::ScannerBurst => "scanner-burst",
         }
     }
 }

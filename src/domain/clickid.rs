@@ -275,7 +275,14 @@ mod tests {
     fn click_ids_are_not_recipient_tokens() {
         // Same secret, different derivation: a token's MAC never checks out as a click id tag.
         let ring = Keyring::parse(&format!("1:{}", "42".repeat(32))).unwrap();
-        let token = ring.mint(&code("demo"), 5, None).unwrap();
+        let c = code("demo");
+        let link = crate::domain::token::LinkRef {
+            code: &c,
+            generation: None,
+        };
+        let token = ring
+            .mint(link, 5, None, crate::domain::token::Kind::Link)
+            .unwrap();
         let ck = ClickKeys::derive(&ring);
         assert!(ck.verify(token.as_str()).is_none());
         assert!(format!("{ck:?}").len() < 40);

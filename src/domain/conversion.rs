@@ -19,7 +19,7 @@ use super::link::check_label;
 use super::problem::Problem;
 use super::step::{Source, Step};
 use super::time::{parse_rfc3339, UnixMs};
-use super::token::{day_from_unix_secs, Keyring};
+use super::token::{Generation, Keyring, LinkRef};
 use super::visitor::Platform;
 
 pub const MAX_ROWS: usize = 1000;
@@ -86,11 +86,41 @@ pub struct RowError {
     pub problem: Problem,
 }
 
+/// What checking a recipient token takes: the keys, and the generation of each link the batch
+/// names with a token (tokens are bound to it; a link not listed has none, so only its
+/// first-format tokens verify). The glue reads the links named by [`token_links`].
+pub struct TokenCheck<'a> {
+    pub keys: &'a Keyring,
+    pub generations: &'a [(ShortCode, Option<Generation>)],
+}
+
+/// The distinct links that rows with a `token` name (at most 32), for the glue to read before
+/// [`parse_batch`] checks the tokens.
+pub fn token_links(body: &[u8]) -> Vec<ShortCode> {
+    let mut out: Vec<ShortCode> = Vec::new();
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return out;
+    };
+    let rows = v.get("conversions").and_then(Value::as_array);
+    for row in rows.into_iter().flatten() {
+        if row.get("token").is_none() {
+            continue;
+        }
+        let code = row.get("link").and_then(Value::as_str);
+        if let Some(code) = code.and_then(|c| ShortCode::parse(c).ok()) {
+            if !out.contains(&code) && out.len() < 32 {
+                out.push(code);
+            }
+        }
+    }
+    out
+}
+
 /// Parses the batch envelope (a whole-request error), then each row (errors per row).
 pub fn parse_batch(
     body: &[u8],
     clicks: Option<&ClickKeys>,
-    tokens: Option<&Keyring>,
+    tokens: Option<&TokenCheck<'_>>,
     now: UnixMs,
 ) -> Result<Vec<Result<Conversion, RowError>>, Problem> {
     let input: BatchInput = serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))?;
@@ -112,7 +142,7 @@ fn parse_row(
     index: usize,
     v: Value,
     clicks: Option<&ClickKeys>,
-    tokens: Option<&Keyring>,
+    tokens: Option<&TokenCheck<'_>>,
     now: UnixMs,
 ) -> Result<Conversion, RowError> {
     let caller_id = v.get("id").and_then(Value::as_str).map(str::to_owned);
@@ -216,11 +246,21 @@ fn parse_row(
         }
         (None, Some(t), None) => {
             let link = link("link")?.ok_or_else(|| fail("link", "required with a token"))?;
-            let keys = tokens.ok_or_else(|| fail("token", "tokens need signing keys"))?;
+            let check = tokens.ok_or_else(|| fail("token", "tokens need signing keys"))?;
+            let generation = check
+                .generations
+                .iter()
+                .find(|(c, _)| *c == link)
+                .and_then(|(_, g)| *g);
             // Attribution doesn't depend on the link still being live: an expired token still
-            // names its recipient, so it is checked as of its own last day.
-            let seq = keys
-                .verify(&link, t, day_from_unix_secs(ts / 1000))
+            // names its recipient (verify returns it, marked expired).
+            let at = LinkRef {
+                code: &link,
+                generation,
+            };
+            let seq = check
+                .keys
+                .verify(at, t, ts / 1000)
                 .ok_or_else(|| fail("token", "not a token of this link"))?
                 .seq;
             Who::Recipient { link, seq }
@@ -429,7 +469,10 @@ mod tests {
         parse_batch(
             json!({ "conversions": rows }).to_string().as_bytes(),
             Some(&keys),
-            Some(&ring),
+            Some(&TokenCheck {
+                keys: &ring,
+                generations: &[],
+            }),
             NOW,
         )
         .unwrap()
@@ -443,7 +486,15 @@ mod tests {
     fn rows_fail_alone() {
         let ring = ring();
         let token = ring
-            .mint(&ShortCode::parse("sms").unwrap(), 3, None)
+            .mint(
+                LinkRef {
+                    code: &ShortCode::parse("sms").unwrap(),
+                    generation: None,
+                },
+                3,
+                None,
+                crate::domain::token::Kind::Link,
+            )
             .unwrap();
         let click = ClickKeys::derive(&ring).sign(
             &ShortCode::parse("sms").unwrap(),
@@ -495,7 +546,11 @@ mod tests {
     fn batch_limits() {
         let ring = ring();
         let too_many = json!({ "conversions": vec![json!({}); MAX_ROWS + 1] }).to_string();
-        assert!(parse_batch(too_many.as_bytes(), None, Some(&ring), NOW).is_err());
+        let check = TokenCheck {
+            keys: &ring,
+            generations: &[],
+        };
+        assert!(parse_batch(too_many.as_bytes(), None, Some(&check), NOW).is_err());
         assert!(parse_batch(br#"{"conversions":[]}"#, None, None, NOW).is_err());
         assert!(parse_batch(b"[]", None, None, NOW).is_err());
     }

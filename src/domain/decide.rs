@@ -119,6 +119,25 @@ pub fn route<'a>(link: &'a Link, visitor: &Visitor) -> (&'a Destination, Target)
 
 /// The answer to a tap on a link: its landing page when it has one, else the redirect (or
 /// the in-app page). A link without a `landing` section decides exactly as [`decide_redirect`].
+/// For a per-recipient link whose token is authentic but past its own expiry: the link decides
+/// first (an unknown or disabled link stays `NotFound`), then the late recipient gets the
+/// expired page, and the click is recorded as `gone` — a late recall, not a forgery.
+///
+/// ```
+/// use wakelink::domain::decide::{token_expired, Decision};
+/// assert_eq!(token_expired(Decision::NotFound, true), Decision::NotFound);
+/// ```
+pub fn token_expired(decision: Decision<'_>, expired: bool) -> Decision<'_> {
+    match decision {
+        Decision::Redirect { .. } | Decision::Interstitial { .. } | Decision::Landing { .. }
+            if expired =>
+        {
+            Decision::Gone
+        }
+        d => d,
+    }
+}
+
 pub fn decide<'a>(link: Option<&'a Link>, visitor: &Visitor, now: UnixMs) -> Decision<'a> {
     let decision = decide_redirect(link, visitor, now);
     let Some(landing) = link.and_then(|l| l.landing.as_ref()) else {
@@ -432,6 +451,20 @@ mod tests {
         link.destinations.samsung = None;
         let samsung = visitor(Platform::Android, Some(Vendor::Samsung), None);
         assert_eq!(route(&link, &samsung).1, Target::GooglePlay);
+    }
+
+    #[test]
+    fn an_expired_token_is_gone_on_a_live_link() {
+        let link = demo_link();
+        let v = visitor(Platform::Ios, None, None);
+        assert_eq!(
+            token_expired(decide(Some(&link), &v, 0), true),
+            Decision::Gone
+        );
+        assert!(matches!(
+            token_expired(decide(Some(&link), &v, 0), false),
+            Decision::Redirect { .. }
+        ));
     }
 
     #[test]

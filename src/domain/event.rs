@@ -152,20 +152,6 @@ pub fn event_time(id: &str) -> Option<UnixMs> {
     (ms < 1 << 48).then_some(ms)
 }
 
-/// The consumer's timing rule: a click that comes less than `min_gap_ms` after the ledger's
-/// send time is a scanner or a preview fetcher, not a person who read the message.
-pub fn flag_if_too_soon(event: &mut ClickEvent, sent_at: Option<UnixMs>, min_gap_ms: u64) {
-    if event.bot {
-        return;
-    }
-    if let Some(sent) = sent_at {
-        if event.ts >= sent && event.ts - sent < min_gap_ms {
-            event.bot = true;
-            event.bot_reason = Some(BotReason::TooSoonAfterSend);
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -233,21 +219,6 @@ pub(crate) mod tests {
             recipient: None,
         };
         assert_eq!(click_event(&ctx, None, &v, &Decision::NotFound), None);
-    }
-
-    #[test]
-    fn too_soon_after_send_is_flagged() {
-        let mut e = phone_event("a", 10_000, Some(1));
-        flag_if_too_soon(&mut e, Some(8_000), 5_000);
-        assert_eq!(
-            (e.bot, e.bot_reason),
-            (true, Some(BotReason::TooSoonAfterSend))
-        );
-        let mut e = phone_event("a", 10_000, Some(1));
-        flag_if_too_soon(&mut e, Some(4_000), 5_000);
-        assert!(!e.bot);
-        flag_if_too_soon(&mut e, None, 5_000);
-        assert!(!e.bot);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::code::ShortCode;
 use super::funnel::{is_row_id, Kind};
 use super::problem::Problem;
 use super::step::{Source, Step};
-use super::time::parse_rfc3339;
+use super::time::parse_instant;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 1000;
@@ -35,7 +35,8 @@ fn parse_cursor(s: &str) -> Option<(u64, String)> {
 }
 
 impl EventQuery {
-    /// From query pairs: `link`, `since` (RFC 3339 or Unix ms, inclusive), `cursor`, `limit`.
+    /// From query pairs: `link`, `since` (RFC 3339 with an offset, inclusive; the API's one time
+    /// type, see `time::parse_instant`), `cursor`, `limit`.
     pub fn parse<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<EventQuery, Problem> {
@@ -56,11 +57,7 @@ impl EventQuery {
                     )
                 }
                 "since" => {
-                    let ms = v.parse::<u64>().ok().or_else(|| parse_rfc3339(v));
-                    since =
-                        Some(ms.ok_or_else(|| {
-                            Problem::invalid("since", "not a date-time or Unix ms")
-                        })?);
+                    since = Some(parse_instant(v).map_err(|m| Problem::invalid("since", m))?)
                 }
                 "cursor" => {
                     cur =
@@ -133,12 +130,12 @@ mod tests {
     fn parses_queries() {
         let q = EventQuery::parse([
             ("link", "demo"),
-            ("since", "1970-01-01T00:00:01Z"),
+            ("since", "2026-11-23T08:00:01+08:00"),
             ("limit", "5"),
         ])
         .unwrap();
         assert_eq!(q.link.unwrap().as_str(), "demo");
-        assert_eq!(q.after, (1000, String::new()));
+        assert_eq!(q.after, (1_795_392_001_000, String::new()));
         assert_eq!(q.limit, 5);
         let q =
             EventQuery::parse([("kind", "step"), ("step", "login"), ("recipient", "7")]).unwrap();
@@ -147,7 +144,11 @@ mod tests {
             (Some(Kind::Step), Some("login"), Some(7))
         );
         let id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-        let q = EventQuery::parse([("cursor", cursor(7, id).as_str()), ("since", "9")]).unwrap();
+        let q = EventQuery::parse([
+            ("cursor", cursor(7, id).as_str()),
+            ("since", "2026-01-01T00:00:00Z"),
+        ])
+        .unwrap();
         assert_eq!(q.after, (7, id.to_owned()));
         for (k, v) in [
             ("limit", "0"),
@@ -157,6 +158,9 @@ mod tests {
             ("kind", "clicks"),
             ("step", "nope"),
             ("recipient", "-1"),
+            // Milliseconds and date-only values are refused like everywhere else in the API.
+            ("since", "1763884800000"),
+            ("since", "2026-11-23"),
             ("link", "a/b"),
         ] {
             assert_eq!(

@@ -5,10 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::event::ClickEvent;
 use super::link::check_label;
 use super::problem::Problem;
-use super::time::UnixMs;
+use super::time::{instant_from_json, UnixMs};
 
 pub const MAX_EXTERNAL_ID_LEN: usize = 128;
 /// Most rows accepted in one `POST /api/v1/links/{code}/recipients`.
@@ -20,10 +19,75 @@ pub const MAX_SEQ: u64 = (1 << 40) - 1;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ExternalId(String);
 
+/// Full-width forms (`１３８`, `＠`, `＋`), the ideographic space and dash look-alikes, folded to
+/// the ASCII a person would read, so the contact-data guard judges what the text says.
+fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' | '\u{00A0}' | '\u{2007}' | '\u{202F}' => ' ',
+        '\u{FE6B}' => '@',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
+        _ => c.to_ascii_lowercase(),
+    }
+}
+
+/// Why a value looks like contact data, or `None`. Numeric customer ids are allowed, also long
+/// ones; what is refused is the shape of an e-mail address (`@` in any width), a contact URI
+/// (`tel:`, `sms:`, `mailto:` …), a number written like a phone number (a `+`, or digits grouped
+/// by spaces, dashes, dots or brackets: `+86 138 0013 8000`, `138-0013-8000`, `(555) 123-4567`),
+/// a mainland China mobile number (`1[3-9]` and 9 more digits, also after `86` or `0086`), and a
+/// number with an international dialling prefix (`00`, a country code, 10+ digits in all).
+pub fn contact_shape(raw: &str) -> Option<&'static str> {
+    let s: String = raw.trim().chars().map(fold_width).collect();
+    if s.contains('@') {
+        return Some("looks like an e-mail address; use your own recipient id");
+    }
+    const SCHEMES: &[&str] = &[
+        "tel:",
+        "sms:",
+        "smsto:",
+        "mailto:",
+        "callto:",
+        "facetime:",
+        "wtai:",
+    ];
+    if SCHEMES.iter().any(|p| s.starts_with(p)) {
+        return Some("is a contact link (tel:, sms:, mailto:); use your own recipient id");
+    }
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let phone_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" +-()./".contains(&b));
+    if !phone_chars || digits < 7 {
+        return None;
+    }
+    const PHONE: &str = "looks like a phone number; use your own recipient id";
+    if digits != s.len() {
+        // A plus sign or grouping: written for dialling.
+        return Some(PHONE);
+    }
+    let cn_mobile = |d: &str| {
+        let b = d.as_bytes();
+        b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+    };
+    let national = s
+        .strip_prefix("0086")
+        .or_else(|| s.strip_prefix("86"))
+        .filter(|rest| rest.len() == 11);
+    // `00` then a country code (never 0): an international dialling prefix. Zero-padded ids
+    // (`0000012345678`) are not.
+    let international = s.len() >= 10 && s.starts_with("00") && s.as_bytes()[2] != b'0';
+    if cn_mobile(&s) || national.is_some_and(cn_mobile) || international {
+        return Some(PHONE);
+    }
+    None
+}
+
 impl ExternalId {
     /// ```
     /// use wakelink::domain::ledger::ExternalId;
     /// assert!(ExternalId::parse("cust-000123").is_ok());
+    /// assert!(ExternalId::parse("100200300400").is_ok());
     /// assert!(ExternalId::parse("+86 138 0013 8000").is_err());
     /// assert!(ExternalId::parse("someone@example.com").is_err());
     /// ```
@@ -38,15 +102,8 @@ impl ExternalId {
         if s.chars().any(char::is_control) {
             return Err("holds control characters");
         }
-        if s.contains('@') {
-            return Err("looks like an e-mail address; use your own recipient id");
-        }
-        let digits = s.bytes().filter(u8::is_ascii_digit).count();
-        let phone_like = s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
-        if phone_like && digits >= 7 {
-            return Err("looks like a phone number; use your own recipient id");
+        if let Some(why) = contact_shape(s) {
+            return Err(why);
         }
         Ok(ExternalId(s.to_owned()))
     }
@@ -67,7 +124,7 @@ pub struct SendRowInput {
     pub segment: Option<String>,
     #[serde(default)]
     pub variant: Option<String>,
-    /// Unix seconds, or an RFC 3339 string.
+    /// RFC 3339 with an offset (see [`super::time::parse_instant`]).
     #[serde(default)]
     pub sent_at: Option<serde_json::Value>,
 }
@@ -76,9 +133,12 @@ pub struct SendRowInput {
 #[serde(deny_unknown_fields)]
 pub struct SendBatchInput {
     pub recipients: Vec<SendRowInput>,
-    /// Optional expiry carried in each minted token (RFC 3339).
+    /// Optional expiry carried in each minted token: RFC 3339 with an offset, in the future.
     #[serde(default)]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<serde_json::Value>,
+    /// Also mint, per recipient, a honeypot link to hide in an e-mail (see docs/tokens.md).
+    #[serde(default)]
+    pub honeypot: bool,
 }
 
 /// A checked batch.
@@ -86,7 +146,11 @@ pub struct SendBatchInput {
 pub struct SendBatch {
     pub rows: Vec<SendRow>,
     pub expires_at: Option<UnixMs>,
+    pub honeypot: bool,
 }
+
+/// Send times further ahead than this are refused (a scheduled send, at most a year out).
+pub const MAX_SENT_AHEAD_MS: u64 = 366 * 86_400_000;
 
 /// A checked ledger row. `seq` is `None` when the server is to assign it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +171,8 @@ fn short_label(field: String, v: Option<&str>) -> Result<Option<String>, Problem
 }
 
 impl SendBatchInput {
-    pub fn parse(body: &[u8]) -> Result<SendBatch, Problem> {
+    /// Parses and checks a batch received at `now`.
+    pub fn parse(body: &[u8], now: UnixMs) -> Result<SendBatch, Problem> {
         let input: SendBatchInput =
             serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))?;
         if input.recipients.is_empty() {
@@ -118,25 +183,27 @@ impl SendBatchInput {
                 "at most {MAX_BATCH} recipients per request"
             )));
         }
-        let expires_at = match &input.expires_at {
-            Some(s) => Some(
-                super::time::parse_rfc3339(s)
-                    .ok_or_else(|| Problem::invalid("expires_at", "not an RFC 3339 date-time"))?,
-            ),
-            None => None,
-        };
+        let expires_at = instant_from_json(input.expires_at.as_ref())
+            .map_err(|m| Problem::invalid("expires_at", m))?;
+        if expires_at.is_some_and(|t| t <= now) {
+            return Err(Problem::invalid("expires_at", "is already past"));
+        }
         let rows = input
             .recipients
             .iter()
             .enumerate()
-            .map(|(i, r)| r.check(i))
+            .map(|(i, r)| r.check(i, now))
             .collect::<Result<_, _>>()?;
-        Ok(SendBatch { rows, expires_at })
+        Ok(SendBatch {
+            rows,
+            expires_at,
+            honeypot: input.honeypot,
+        })
     }
 }
 
 impl SendRowInput {
-    fn check(&self, i: usize) -> Result<SendRow, Problem> {
+    fn check(&self, i: usize, now: UnixMs) -> Result<SendRow, Problem> {
         let field = |name: &str| format!("recipients[{i}].{name}");
         if self.seq.is_some_and(|s| s == 0 || s > MAX_SEQ) {
             return Err(Problem::invalid(
@@ -146,22 +213,14 @@ impl SendRowInput {
         }
         let external_id = ExternalId::parse(&self.external_id)
             .map_err(|m| Problem::invalid(field("external_id"), m))?;
-        let sent_at = match &self.sent_at {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Number(n)) => Some(
-                n.as_u64()
-                    .and_then(|s| s.checked_mul(1000))
-                    .ok_or_else(|| {
-                        Problem::invalid(field("sent_at"), "not a Unix time in seconds")
-                    })?,
-            ),
-            Some(serde_json::Value::String(s)) => {
-                Some(super::time::parse_rfc3339(s).ok_or_else(|| {
-                    Problem::invalid(field("sent_at"), "not an RFC 3339 date-time")
-                })?)
-            }
-            Some(_) => return Err(Problem::invalid(field("sent_at"), "not a date-time")),
-        };
+        let sent_at = instant_from_json(self.sent_at.as_ref())
+            .map_err(|m| Problem::invalid(field("sent_at"), m))?;
+        if sent_at.is_some_and(|t| t > now.saturating_add(MAX_SENT_AHEAD_MS)) {
+            return Err(Problem::invalid(
+                field("sent_at"),
+                "is more than a year ahead: check the value",
+            ));
+        }
         Ok(SendRow {
             seq: self.seq,
             external_id,
@@ -172,12 +231,6 @@ impl SendRowInput {
     }
 }
 
-/// Whether an event may be a recipient's first click: a person (not flagged) reaching a
-/// destination through a per-recipient link.
-pub fn counts_as_first_click(e: &ClickEvent) -> bool {
-    !e.bot && e.recipient.is_some() && e.target.is_some()
-}
-
 /// A ledger row with its sequence number settled, and whether it is new.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assigned {
@@ -186,21 +239,38 @@ pub struct Assigned {
     pub new: bool,
 }
 
+/// How many fresh sequence numbers [`assign`] will take for this batch: one per distinct
+/// external id that comes without a seq and is not in the ledger yet.
+pub fn fresh_needed(rows: &[SendRow], existing: &[(u64, String)]) -> u64 {
+    use std::collections::HashSet;
+    let known: HashSet<&str> = existing.iter().map(|(_, id)| id.as_str()).collect();
+    let mut fresh: HashSet<&str> = HashSet::new();
+    for r in rows.iter().filter(|r| r.seq.is_none()) {
+        let id = r.external_id.as_str();
+        if !known.contains(id) {
+            fresh.insert(id);
+        }
+    }
+    fresh.len() as u64
+}
+
 /// Settles sequence numbers for a batch against what the ledger already holds
-/// (`existing`: (seq, external id) pairs touching this batch; `max_seq`: the link's highest).
-/// A row already recorded keeps its number, so a retried batch changes nothing; a row that
-/// contradicts the ledger (same id with another seq, or a seq taken by another id) is refused.
+/// (`existing`: (seq, external id) pairs touching this batch). New recipients without a seq
+/// take numbers from `fresh_from` on: the first of a range reserved for this batch from the
+/// link's one counter, so no other send list can hold them. A row already recorded keeps its
+/// number, so a retried batch changes nothing; a row that contradicts the ledger (same id with
+/// another seq, or a seq taken by another id) is refused.
 pub fn assign(
     rows: Vec<SendRow>,
     existing: &[(u64, String)],
-    max_seq: u64,
+    fresh_from: u64,
 ) -> Result<Vec<Assigned>, Problem> {
     use std::collections::HashMap;
     let by_id: HashMap<&str, u64> = existing.iter().map(|(s, id)| (id.as_str(), *s)).collect();
     let by_seq: HashMap<u64, &str> = existing.iter().map(|(s, id)| (*s, id.as_str())).collect();
     let mut batch_ids: HashMap<String, u64> = HashMap::new();
     let mut batch_seqs: HashMap<u64, usize> = HashMap::new();
-    let mut next = max_seq;
+    let mut next = fresh_from.saturating_sub(1);
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.into_iter().enumerate() {
         let id = row.external_id.as_str();
@@ -252,7 +322,6 @@ pub fn assign(
                 format!("recipients[{i}]: seq {seq} repeated in the batch"),
             ));
         }
-        next = next.max(seq);
         out.push(Assigned {
             seq,
             new: known.is_none(),
@@ -262,48 +331,200 @@ pub fn assign(
     Ok(out)
 }
 
+/// The largest a D1 statement's JSON argument may grow (D1 takes 100 KB per statement).
+pub const MAX_STATEMENT_JSON: usize = 90_000;
+
+/// `items` as JSON arrays of at most `max_bytes` each (one item longer than that makes an array
+/// of its own), for set-based statements (`… FROM json_each(?)`) that stay under D1's size limit.
+pub fn json_array_chunks(items: &[serde_json::Value], max_bytes: usize) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut cur = String::from("[");
+    for item in items {
+        let text = item.to_string();
+        if cur.len() > 1 && cur.len() + text.len() + 2 > max_bytes {
+            cur.push(']');
+            chunks.push(std::mem::replace(&mut cur, String::from("[")));
+        }
+        if cur.len() > 1 {
+            cur.push(',');
+        }
+        cur.push_str(&text);
+    }
+    if cur.len() > 1 {
+        cur.push(']');
+        chunks.push(cur);
+    }
+    chunks
+}
+
+/// The new rows of a batch for the set-based insert, `[seq, external_id, segment, variant,
+/// sent_at]` each, in arrays of at most `max_bytes`: a full batch of 1,000 rows is a handful of
+/// statements, each under D1's size limit.
+pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
+    let rows: Vec<_> = assigned
+        .iter()
+        .filter(|a| a.new)
+        .map(|a| {
+            serde_json::json!([
+                a.seq,
+                a.row.external_id.as_str(),
+                a.row.segment,
+                a.row.variant,
+                a.row.sent_at
+            ])
+        })
+        .collect();
+    json_array_chunks(&rows, max_bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::tests::phone_event;
 
+    /// The contact-data guard, judged by shape: numeric customer ids are fine, phone numbers
+    /// and e-mail addresses in any writing are not.
     #[test]
-    fn external_ids_refuse_contact_data() {
-        for bad in ["", "13800138000", "+1 (415) 555-0100", "a@b", "x\u{0}"] {
-            assert!(ExternalId::parse(bad).is_err(), "{bad:?}");
+    fn external_ids_refuse_contact_data_and_allow_numeric_ids() {
+        let allowed = [
+            "cust-1",
+            "123456",
+            "1234567",
+            "100200300400",
+            "0000012345678",
+            "20260001234567",
+            "A-2026-000001",
+            "u_9f8e7d",
+            "u13800138000",
+            "order 2026-11-20",
+            "12345678901234567890",
+        ];
+        for ok in allowed {
+            assert!(ExternalId::parse(ok).is_ok(), "{ok:?} should be allowed");
         }
-        for ok in ["cust-1", "123456", "A-2026-000001", "u_9f8e7d"] {
-            assert!(ExternalId::parse(ok).is_ok(), "{ok:?}");
+        let refused = [
+            "",
+            "x\u{0}",
+            "a@b",
+            "someone@example.com",
+            "someone＠example.com",
+            "someone﹫example.com",
+            "mailto:someone",
+            "13800138000",
+            "8613800138000",
+            "008613800138000",
+            "+8613800138000",
+            "+86 138 0013 8000",
+            "+86-138-0013-8000",
+            "138 0013 8000",
+            "138-0013-8000",
+            "138–0013–8000",
+            "１３８００１３８０００",
+            "＋８６　１３８　００１３　８０００",
+            "tel:+8613800138000",
+            "TEL:13800138000",
+            "sms:13800138000",
+            "+1 (415) 555-0100",
+            "(555) 123-4567",
+            "555.123.4567",
+            "+33 6 12 34 56 78",
+            "0044 20 7946 0958",
+            "00442079460958",
+        ];
+        for bad in refused {
+            assert!(ExternalId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn batch_parse_names_the_row() {
+        let now = 1_766_000_000_000;
         let err = SendBatchInput::parse(
             br#"{"recipients":[{"external_id":"ok-1"},{"external_id":"13800138000"}]}"#,
+            now,
         )
         .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("recipients[1].external_id"));
         let rows = SendBatchInput::parse(
-            br#"{"recipients":[{"seq":3,"external_id":"c1","segment":"dormant-6m","variant":"B","sent_at":1766000000}]}"#,
+            br#"{"recipients":[{"seq":3,"external_id":"c1","segment":"dormant-6m","variant":"B","sent_at":"2025-12-17T19:33:20Z"}]}"#,
+            now,
         )
         .unwrap()
         .rows;
         assert_eq!(rows[0].sent_at, Some(1_766_000_000_000));
         assert_eq!(rows[0].seq, Some(3));
-        let err =
-            SendBatchInput::parse(br#"{"recipients":[{"external_id":"c","sent_at":"soon"}]}"#)
-                .unwrap_err();
-        assert_eq!(err.field.as_deref(), Some("recipients[0].sent_at"));
+        for (body, field) in [
+            (
+                r#"{"recipients":[{"external_id":"c","sent_at":"soon"}]}"#,
+                "recipients[0].sent_at",
+            ),
+            // Seconds and milliseconds are both refused: the unit is not guessed.
+            (
+                r#"{"recipients":[{"external_id":"c","sent_at":1766000000}]}"#,
+                "recipients[0].sent_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c","sent_at":1766000000000}]}"#,
+                "recipients[0].sent_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c","sent_at":"2025-12-17"}]}"#,
+                "recipients[0].sent_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c","sent_at":"2027-12-17T00:00:00Z"}]}"#,
+                "recipients[0].sent_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c"}],"expires_at":"2025-12-17T19:33:19Z"}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c"}],"expires_at":"2026-12-31"}"#,
+                "expires_at",
+            ),
+            (
+                r#"{"recipients":[{"external_id":"c"}],"expires_at":1798732799}"#,
+                "expires_at",
+            ),
+        ] {
+            let err = SendBatchInput::parse(body.as_bytes(), now).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(field), "{body}");
+        }
+        let b = SendBatchInput::parse(
+            br#"{"recipients":[{"external_id":"c"}],"expires_at":"2026-12-31T23:59:59+08:00","honeypot":true}"#,
+            now,
+        )
+        .unwrap();
+        assert_eq!((b.expires_at, b.honeypot), (Some(1_798_732_799_000), true));
     }
 
     #[test]
-    fn first_click_candidates() {
-        let mut e = phone_event("a", 1, Some(1));
-        assert!(counts_as_first_click(&e));
-        e.bot = true;
-        assert!(!counts_as_first_click(&e));
-        assert!(!counts_as_first_click(&phone_event("b", 1, None)));
+    fn insert_chunks_stay_under_the_statement_limit() {
+        // A full batch with every field at its longest.
+        let rows: Vec<Assigned> = (0..MAX_BATCH as u64)
+            .map(|i| Assigned {
+                seq: MAX_SEQ - i,
+                new: true,
+                row: SendRow {
+                    seq: None,
+                    external_id: ExternalId::parse(&format!("{i:x}{}", "\u{20ac}".repeat(40)))
+                        .unwrap(),
+                    segment: Some("\u{20ac}".repeat(64)),
+                    variant: Some("\"".repeat(64)),
+                    sent_at: Some(u64::MAX),
+                },
+            })
+            .collect();
+        let chunks = insert_chunks(&rows, MAX_STATEMENT_JSON);
+        assert!(chunks.len() <= 8, "{} statements", chunks.len());
+        let mut back = 0;
+        for c in &chunks {
+            assert!(c.len() <= MAX_STATEMENT_JSON, "{}", c.len());
+            let v: Vec<serde_json::Value> = serde_json::from_str(c).unwrap();
+            back += v.len();
+        }
+        assert_eq!(back, MAX_BATCH);
+        assert!(insert_chunks(&rows[..0], MAX_STATEMENT_JSON).is_empty());
     }
 
     fn row(id: &str, seq: Option<u64>) -> SendRow {
@@ -318,14 +539,22 @@ mod tests {
 
     #[test]
     fn assignment_is_idempotent_and_checked() {
-        let first = assign(vec![row("a", None), row("b", None)], &[], 0).unwrap();
+        assert_eq!(
+            fresh_needed(&[row("a", None), row("b", None), row("a", None)], &[]),
+            2
+        );
+        let first = assign(vec![row("a", None), row("b", None)], &[], 1).unwrap();
         assert_eq!(
             first.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(),
             vec![(1, true), (2, true)]
         );
         // A retry of the same batch after it was recorded: same numbers, nothing new.
         let existing = vec![(1, "a".to_string()), (2, "b".to_string())];
-        let again = assign(vec![row("a", None), row("b", None)], &existing, 2).unwrap();
+        assert_eq!(
+            fresh_needed(&[row("a", None), row("b", None)], &existing),
+            0
+        );
+        let again = assign(vec![row("a", None), row("b", None)], &existing, 3).unwrap();
         assert_eq!(
             again.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(),
             vec![(1, false), (2, false)]
@@ -348,21 +577,21 @@ mod tests {
             409
         );
         assert_eq!(
-            assign(vec![row("x", Some(4)), row("y", Some(4))], &[], 0)
+            assign(vec![row("x", Some(4)), row("y", Some(4))], &[], 1)
                 .unwrap_err()
                 .status,
             409
         );
-        // Fresh numbers skip explicit ones in the same batch.
+        // Fresh numbers come from the reserved range, explicit ones stay.
         let mixed = assign(
             vec![row("p", Some(3)), row("q", None), row("r", None)],
             &[],
-            2,
+            40,
         )
         .unwrap();
         assert_eq!(
             mixed.iter().map(|a| a.seq).collect::<Vec<_>>(),
-            vec![3, 4, 5]
+            vec![3, 40, 41]
         );
     }
 
@@ -372,7 +601,7 @@ mod tests {
         #[test]
         fn a_retried_batch_changes_nothing(ids in proptest::collection::vec(0u32..60, 1..50), start in 0u64..1000) {
             let rows: Vec<SendRow> = ids.iter().map(|i| row(&format!("c-{i}"), None)).collect();
-            let first = assign(rows.clone(), &[], start).unwrap();
+            let first = assign(rows.clone(), &[], start + 1).unwrap();
             let mut seqs: Vec<u64> = first.iter().map(|a| a.seq).collect();
             seqs.sort_unstable();
             seqs.dedup();
@@ -380,8 +609,9 @@ mod tests {
             proptest::prop_assert!(first.iter().all(|a| a.new && a.seq > start));
             let existing: Vec<(u64, String)> =
                 first.iter().map(|a| (a.seq, a.row.external_id.as_str().to_owned())).collect();
+            proptest::prop_assert_eq!(fresh_needed(&rows, &existing), 0);
             let max = seqs.last().copied().unwrap_or(start);
-            let again = assign(rows, &existing, max).unwrap();
+            let again = assign(rows, &existing, max + 1).unwrap();
             proptest::prop_assert_eq!(
                 again.iter().map(|a| (a.seq, a.new)).collect::<Vec<_>>(),
                 first.iter().map(|a| (a.seq, false)).collect::<Vec<_>>()

@@ -10,7 +10,8 @@ use url::Url;
 use super::code::ShortCode;
 use super::landing::{Landing, LandingInput};
 use super::problem::Problem;
-use super::time::{parse_rfc3339, UnixMs};
+use super::time::{parse_instant, parse_rfc3339, UnixMs};
+use super::token::Generation;
 use super::visitor::Vendor;
 
 /// Longest label (campaign, variant) accepted.
@@ -70,6 +71,11 @@ pub struct LinkInput {
     /// A coupon landing page shown instead of the bare redirect (see `domain::landing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub landing: Option<LandingInput>,
+    /// Set by the server when the code is created (16 hex digits), kept when the link is
+    /// replaced: every per-recipient token is bound to it, so a code deleted and created again
+    /// starts with a clean slate. Links stored before generations existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -302,6 +308,8 @@ pub struct Link {
     /// Conversions later than this after the send or click are kept, unattributed.
     pub attribution_window_ms: u64,
     pub landing: Option<Landing>,
+    /// See [`LinkInput::generation`].
+    pub generation: Option<Generation>,
 }
 
 /// Attribution window when a link sets none: 3 days, the recall articles' follow-up horizon.
@@ -425,7 +433,35 @@ impl LinkInput {
             disabled: self.disabled,
             attribution_window_ms: u64::from(window_hours) * 3_600_000,
             landing,
+            generation: self.generation()?,
         })
+    }
+
+    /// The stored generation, checked.
+    pub fn generation(&self) -> Result<Option<Generation>, Problem> {
+        self.generation
+            .as_deref()
+            .map(|g| {
+                Generation::parse(g)
+                    .ok_or_else(|| Problem::invalid("generation", "not 16 hex digits"))
+            })
+            .transpose()
+    }
+
+    /// What a write (PUT) must meet beyond [`LinkInput::validate`], which also runs on every
+    /// read of a stored link: the generation is the server's to set, and an expiry is an
+    /// RFC 3339 date-time with an offset, to the second, still ahead of `now`.
+    pub fn check_write(&self, now: UnixMs) -> Result<(), Problem> {
+        if self.generation.is_some() {
+            return Err(Problem::invalid("generation", "is set by the server"));
+        }
+        if let Some(s) = &self.expires_at {
+            let at = parse_instant(s).map_err(|m| Problem::invalid("expires_at", m))?;
+            if at <= now {
+                return Err(Problem::invalid("expires_at", "is already past"));
+            }
+        }
+        Ok(())
     }
 
     /// Parses the JSON body of a PUT; a syntax or type error names the problem.
@@ -474,6 +510,7 @@ pub(crate) mod tests {
             disabled: false,
             attribution_window_hours: None,
             landing: None,
+            generation: Some("00000000000000a1".into()),
         }
     }
 
@@ -583,5 +620,40 @@ pub(crate) mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn writes_take_strict_future_expiries_and_no_generation() {
+        let now = 1_766_000_000_000;
+        let mut input = demo_input();
+        assert_eq!(
+            input.check_write(now).unwrap_err().field.as_deref(),
+            Some("generation")
+        );
+        input.generation = None;
+        assert!(input.check_write(now).is_ok());
+        // To the second, in the sender's time zone.
+        input.expires_at = Some("2026-12-31T23:59:59+08:00".into());
+        assert!(input.check_write(now).is_ok());
+        let link = input.validate(ShortCode::parse("x").unwrap()).unwrap();
+        assert_eq!(link.expires_at, Some(1_798_732_799_000));
+        for bad in [
+            "2026-12-31",           // UTC midnight, silently
+            "2026-12-31T23:59:59",  // no offset
+            "2025-01-01T00:00:00Z", // already past
+            "1798732799",
+        ] {
+            input.expires_at = Some(bad.into());
+            assert_eq!(
+                input.check_write(now).unwrap_err().field.as_deref(),
+                Some("expires_at"),
+                "{bad}"
+            );
+        }
+        // A stored link keeps reading whatever form it was written in.
+        input.expires_at = Some("2026-12-31".into());
+        assert!(input.validate(ShortCode::parse("x").unwrap()).is_ok());
+        input.generation = Some("nothex".into());
+        assert!(input.validate(ShortCode::parse("x").unwrap()).is_err());
     }
 }

@@ -23,6 +23,8 @@ pub enum Route {
     ApiLink(ShortCode),
     /// `/api/v1/links/{code}/recipients`
     ApiRecipients(ShortCode),
+    /// `/api/v1/links/{code}/reservations`
+    ApiReservations(ShortCode),
     /// `/api/v1/events`
     ApiEvents,
     /// `/e`: page events from the browser SDK
@@ -66,6 +68,9 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", "links", code] => api_code(code).map_or(Route::ApiNotFound, Route::ApiLink),
         ["api", "v1", "links", code, "recipients"] => {
             api_code(code).map_or(Route::ApiNotFound, Route::ApiRecipients)
+        }
+        ["api", "v1", "links", code, "reservations"] => {
+            api_code(code).map_or(Route::ApiNotFound, Route::ApiReservations)
         }
         ["api", "v1", "events"] => Route::ApiEvents,
         ["api", "v1", "conversions"] => Route::ApiConversions,
@@ -114,6 +119,10 @@ mod tests {
             (
                 "/api/v1/links/demo/recipients",
                 Route::ApiRecipients(code("demo")),
+            ),
+            (
+                "/api/v1/links/demo/reservations",
+                Route::ApiReservations(code("demo")),
             ),
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),

@@ -112,6 +112,56 @@ pub fn parse_rfc3339(s: &str) -> Option<UnixMs> {
     u64::try_from(total).ok()
 }
 
+/// Earliest instant the API and the CLI accept: 2020-01-01T00:00:00Z.
+pub const MIN_INSTANT_MS: UnixMs = 1_577_836_800_000;
+/// Instants from here on are refused: 2156-01-01T00:00:00Z (the token expiry field ends in
+/// February 2156). Anything later is a unit mistake (milliseconds given as seconds) or a typo.
+pub const MAX_INSTANT_MS: UnixMs = 5_869_584_000_000;
+
+/// The one time type of wakelink's API and CLI: an RFC 3339 date-time with an explicit offset
+/// (`Z` or `±hh:mm`), fractional seconds allowed, between 2020 and 2155. A date alone or a
+/// time without an offset is refused (it would silently mean UTC), and so is a bare number
+/// (seconds or milliseconds?). The error is a short reason for the field at fault.
+///
+/// ```
+/// use wakelink::domain::time::parse_instant;
+/// assert_eq!(parse_instant("2026-12-31T23:59:59+08:00"), Ok(1_798_732_799_000));
+/// assert!(parse_instant("2026-12-31").is_err());
+/// assert!(parse_instant("2026-12-31T23:59:59").is_err());
+/// assert!(parse_instant("1798732799").is_err());
+/// ```
+pub fn parse_instant(s: &str) -> Result<UnixMs, &'static str> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(NUMBER_REFUSED);
+    }
+    if s.len() == 10 && parse_rfc3339(s).is_some() {
+        return Err(
+            "a date alone is ambiguous: give a time and an offset, e.g. 2026-12-31T23:59:59+08:00",
+        );
+    }
+    let ms = parse_rfc3339(s).ok_or(
+        "not an RFC 3339 date-time with an offset, e.g. 2026-12-31T23:59:59+08:00 or 2026-12-31T15:59:59Z",
+    )?;
+    if !(MIN_INSTANT_MS..MAX_INSTANT_MS).contains(&ms) {
+        return Err("is before 2020 or after 2155: check the value");
+    }
+    Ok(ms)
+}
+
+const NUMBER_REFUSED: &str =
+    "a bare number is ambiguous (seconds or milliseconds?): give an RFC 3339 date-time with an offset, e.g. 2026-12-31T23:59:59+08:00";
+
+/// [`parse_instant`] for a JSON field: `null` or absent is `None`; a number is refused.
+pub fn instant_from_json(v: Option<&serde_json::Value>) -> Result<Option<UnixMs>, &'static str> {
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => parse_instant(s).map(Some),
+        Some(serde_json::Value::Number(_)) => Err(NUMBER_REFUSED),
+        Some(_) => Err("not a date-time string"),
+    }
+}
+
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
@@ -222,6 +272,42 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn one_strict_instant_type() {
+        let ok = [
+            ("2026-12-31T23:59:59+08:00", 1_798_732_799_000),
+            ("2026-12-31T15:59:59Z", 1_798_732_799_000),
+            ("2026-12-31 15:59:59.250z", 1_798_732_799_250),
+            ("2020-01-01T00:00:00Z", MIN_INSTANT_MS),
+        ];
+        for (s, want) in ok {
+            assert_eq!(parse_instant(s), Ok(want), "{s}");
+        }
+        for bad in [
+            "2026-12-31",            // a date alone
+            "2026-12-31T23:59:59",   // no offset
+            "1766000000",            // seconds
+            "1766000000000",         // milliseconds
+            "1766000000.5",          // fractional seconds
+            "2019-12-31T23:59:59Z",  // before 2020
+            "2156-01-01T00:00:00Z",  // too far ahead
+            "57000-01-01T00:00:00Z", // ms read as seconds, as a year
+            "2026-12-31T23:59:59+0800",
+            "",
+        ] {
+            assert!(parse_instant(bad).is_err(), "{bad:?}");
+        }
+        use serde_json::json;
+        assert_eq!(instant_from_json(None), Ok(None));
+        assert_eq!(instant_from_json(Some(&json!(null))), Ok(None));
+        assert!(instant_from_json(Some(&json!(1766000000))).is_err());
+        assert!(instant_from_json(Some(&json!(true))).is_err());
+        assert_eq!(
+            instant_from_json(Some(&json!("2026-12-31T15:59:59Z"))),
+            Ok(Some(1_798_732_799_000))
+        );
     }
 
     #[test]

@@ -1,22 +1,28 @@
 //! Signed recipient tokens: the second path segment of a per-recipient link,
 //! `https://host/{code}/{token}`.
 //!
-//! A token carries a recipient sequence number, a key id and an optional expiry day, and a
-//! 44-bit truncated HMAC-SHA256 tag over those fields *and the link code*. The code itself is
-//! not in the token, so a token minted for one link fails on every other link. The edge checks a
-//! token with the key alone: no lookup. The format is described in `docs/tokens.md`.
+//! A token carries a recipient sequence number, a key id and an optional expiry, and a 44-bit
+//! truncated HMAC-SHA256 tag over those fields, the link code, the link's *generation* (a random
+//! nonce made when the link is created, so a deleted and re-created code starts clean) and the
+//! token's *kind* (a normal link, or a honeypot link meant to be hidden in an e-mail). Neither
+//! the code, the generation nor the kind takes room in the token: the edge has the link when it
+//! checks the token, and the kind is told apart by which tag matches. The edge checks a token
+//! with the key alone: no lookup. The format is described in `docs/tokens.md`.
 //!
 //! ```
 //! use wakelink::domain::code::ShortCode;
-//! use wakelink::domain::token::Keyring;
+//! use wakelink::domain::token::{Generation, Keyring, Kind, LinkRef};
 //!
 //! // A test key: 32 bytes of 0x42, hex-encoded. Real keys come from `wakelink keygen`.
 //! let keys = Keyring::parse(&format!("0:{}", "42".repeat(32))).unwrap();
 //! let code = ShortCode::parse("demo").unwrap();
-//! let token = keys.mint(&code, 1, None).unwrap();
-//! let who = keys.verify(&code, token.as_str(), 2300).unwrap();
-//! assert_eq!(who.seq, 1);
-//! assert!(keys.verify(&ShortCode::parse("other").unwrap(), token.as_str(), 2300).is_none());
+//! let link = LinkRef { code: &code, generation: Some(Generation::new(7)) };
+//! let token = keys.mint(link, 1, None, Kind::Link).unwrap();
+//! let who = keys.verify(link, token.as_str(), 1_800_000_000).unwrap();
+//! assert_eq!((who.seq, who.kind, who.expired), (1, Kind::Link, false));
+//! // The same code re-created (a new generation) does not take the old token.
+//! let again = LinkRef { code: &code, generation: Some(Generation::new(8)) };
+//! assert!(keys.verify(again, token.as_str(), 1_800_000_000).is_none());
 //! ```
 
 use std::fmt;
@@ -37,15 +43,22 @@ pub const TAG_BITS: u32 = 44;
 /// characters; anything longer than this is rejected before arithmetic.
 pub const MAX_TOKEN_LEN: usize = 22;
 /// Longest token [`Keyring::mint`] can produce (seq just under 2^40, expiry, kid 7).
-pub const MAX_CANONICAL_LEN: usize = 18;
-/// Unix seconds of 2020-01-01T00:00:00Z, day 0 of the expiry calendar.
-pub const DAY_ZERO_UNIX: u64 = 1_577_836_800;
+pub const MAX_CANONICAL_LEN: usize = 21;
+/// Unix seconds of 2020-01-01T00:00:00Z, second 0 of the expiry field.
+pub const EPOCH_UNIX: u64 = 1_577_836_800;
+/// Expiries are below this Unix second (2020-01-01 + 2^32 s, i.e. 2156-02-07T06:28:16Z).
+pub const EXPIRY_LIMIT_UNIX: u64 = EPOCH_UNIX + (1 << 32);
 
 const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
-/// Every decoded integer is below this: 44 tag + 3 kid + 1 flag + 40 seq + 16 day bits.
-const N_LIMIT: u128 = 1 << (TAG_BITS + 3 + 1 + 40 + 16);
-/// Domain separation for the MAC input; bump the digit if the layout ever changes.
-const MAC_DOMAIN: &[u8; 4] = b"wl1\0";
+/// Every decoded integer is below this: 44 tag + 3 kid + 1 flag + 40 seq + 32 expiry bits.
+const N_LIMIT: u128 = 1 << (TAG_BITS + 3 + 1 + 40 + 32);
+/// Domain separation for the MAC input of the current format.
+const MAC_DOMAIN: &[u8; 4] = b"wl2\0";
+/// The first format (expiry as a whole UTC day, no generation, no kind); still verified for
+/// links stored before generations existed, so links sent then keep working.
+const MAC_DOMAIN_V1: &[u8; 4] = b"wl1\0";
+/// Domain separation for reservation receipts ([`Keyring::receipt_tag`]).
+const RECEIPT_DOMAIN: &[u8; 4] = b"wlr\0";
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /// Secrets shorter than this (decoded) are refused.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -74,16 +87,81 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// Who a verified token names.
+/// A link's generation: 64 random bits chosen when the link is created, kept when it is
+/// replaced, new when the code is deleted and created again. Written as 16 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Generation(u64);
+
+impl Generation {
+    pub fn new(n: u64) -> Generation {
+        Generation(n)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// Exactly 16 hex digits.
+    ///
+    /// ```
+    /// use wakelink::domain::token::Generation;
+    /// let g = Generation::parse("00000000000000ff").unwrap();
+    /// assert_eq!((g.get(), g.to_string()), (255, "00000000000000ff".to_string()));
+    /// assert!(Generation::parse("ff").is_none());
+    /// ```
+    pub fn parse(s: &str) -> Option<Generation> {
+        (s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u64::from_str_radix(s, 16).ok().map(Generation))
+            .flatten()
+    }
+}
+
+impl fmt::Display for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// What a token is bound to: the link's code and generation. `generation` is `None` only for
+/// links stored before generations existed; their older tokens keep verifying.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkRef<'a> {
+    pub code: &'a ShortCode,
+    pub generation: Option<Generation>,
+}
+
+/// The two kinds of per-recipient token. They look alike; only the tag tells them apart, so a
+/// scanner can't pick the honeypot out of a message by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// The link the recipient is meant to tap.
+    Link,
+    /// A link hidden in an e-mail: a hit on it comes from a scanner, not a person.
+    Honeypot,
+}
+
+impl Kind {
+    fn byte(self) -> u8 {
+        match self {
+            Kind::Link => 0,
+            Kind::Honeypot => 1,
+        }
+    }
+}
+
+/// Who an authentic token names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recipient {
     pub seq: u64,
     pub key_id: KeyId,
-    /// Last valid day (inclusive), in days since 2020-01-01 UTC.
-    pub expires_day: Option<u16>,
+    pub kind: Kind,
+    /// The Unix second from which the token no longer opens the link, if it has an expiry.
+    pub expires_at: Option<u64>,
+    /// True when the token is authentic but its expiry has passed: a real recipient, late.
+    pub expired: bool,
 }
 
-/// A minted token: 1–18 characters of `[0-9A-Za-z]`.
+/// A minted token: 1–21 characters of `[0-9A-Za-z]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecipientToken(String);
 
@@ -131,12 +209,15 @@ impl Default for TokenBuf {
 pub enum MintError {
     /// The sequence number is not below [`SEQ_LIMIT`].
     SeqOutOfRange,
+    /// The expiry is before 2020 or not below [`EXPIRY_LIMIT_UNIX`].
+    ExpiryOutOfRange,
 }
 
 impl fmt::Display for MintError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             MintError::SeqOutOfRange => "sequence number is 2^40 or more",
+            MintError::ExpiryOutOfRange => "expiry is before 2020 or after 2156-02-07",
         })
     }
 }
@@ -255,88 +336,153 @@ impl Keyring {
         self.keys[usize::from(kid.0)].as_ref()
     }
 
-    /// Mint the token for recipient `seq` of link `code`, valid through `expires_day`
-    /// (days since 2020-01-01, inclusive) if given.
+    /// Mint the token of `kind` for recipient `seq` of `link`, no longer valid from the Unix
+    /// second `expires_at` on, if given.
     pub fn mint(
         &self,
-        code: &ShortCode,
+        link: LinkRef<'_>,
         seq: u64,
-        expires_day: Option<u16>,
+        expires_at: Option<u64>,
+        kind: Kind,
     ) -> Result<RecipientToken, MintError> {
         let mut buf = TokenBuf::new();
-        self.mint_into(code, seq, expires_day, &mut buf)?;
+        self.mint_into(link, seq, expires_at, kind, &mut buf)?;
         Ok(RecipientToken(buf.as_str().to_owned()))
     }
 
     /// [`Keyring::mint`] without allocating: the token is written into `buf`.
     pub fn mint_into<'b>(
         &self,
-        code: &ShortCode,
+        link: LinkRef<'_>,
         seq: u64,
-        expires_day: Option<u16>,
+        expires_at: Option<u64>,
+        kind: Kind,
         buf: &'b mut TokenBuf,
     ) -> Result<&'b str, MintError> {
         if seq >= SEQ_LIMIT {
             return Err(MintError::SeqOutOfRange);
         }
+        let expiry = match expires_at {
+            None => None,
+            Some(t) if (EPOCH_UNIX..EXPIRY_LIMIT_UNIX).contains(&t) => {
+                Some((t - EPOCH_UNIX) as u32)
+            }
+            Some(_) => return Err(MintError::ExpiryOutOfRange),
+        };
         let fields = Fields {
             seq,
             kid: self.minting,
-            expires_day,
+            expiry,
         };
         let tag = match &self.keys[usize::from(self.minting.0)] {
-            Some(mac) => tag(mac, code, &fields),
+            Some(mac) => tag_v2(mac, link, kind, &fields),
             // `minting` is always one of the parsed keys.
             None => 0,
         };
-        encode(fields.pack(tag), buf);
+        encode(fields.pack(tag, Layout::V2), buf);
         Ok(buf.as_str())
     }
 
-    /// Check `token` for link `code` on day `today` (days since 2020-01-01). Every failure —
-    /// bad characters, a non-canonical form, an unknown or retired key id, a wrong tag, an
-    /// expired token, another link's token — is the same `None`.
-    pub fn verify(&self, code: &ShortCode, token: &str, today: u16) -> Option<Recipient> {
+    /// Check `token` for `link` at Unix second `now`. Every failure — bad characters, a
+    /// non-canonical form, an unknown or retired key id, a wrong tag, another link's or another
+    /// generation's token — is the same `None`. An authentic token past its expiry is returned
+    /// with `expired` set: that is a real recipient, just late.
+    pub fn verify(&self, link: LinkRef<'_>, token: &str, now: u64) -> Option<Recipient> {
         let n = decode(token.as_bytes())?;
-        let (fields, given) = Fields::unpack(n)?;
-        let mac = self.keys[usize::from(fields.kid.0)].as_ref()?;
-        let ok: bool = tag(mac, code, &fields).ct_eq(&given).into();
-        let live = fields.expires_day.is_none_or(|last| today <= last);
-        (ok && live).then_some(Recipient {
-            seq: fields.seq,
-            key_id: fields.kid,
-            expires_day: fields.expires_day,
-        })
+        if let Some((f, given)) = Fields::unpack(n, Layout::V2) {
+            if let Some(mac) = &self.keys[usize::from(f.kid.0)] {
+                for kind in [Kind::Link, Kind::Honeypot] {
+                    if bool::from(tag_v2(mac, link, kind, &f).ct_eq(&given)) {
+                        let expires_at = f.expiry.map(|e| EPOCH_UNIX + u64::from(e));
+                        return Some(f.recipient(kind, expires_at, now));
+                    }
+                }
+            }
+        }
+        // Tokens of the first format name no generation: only links without one take them.
+        if link.generation.is_none() {
+            if let Some((f, given)) = Fields::unpack(n, Layout::V1) {
+                let mac = self.keys[usize::from(f.kid.0)].as_ref()?;
+                if bool::from(tag_v1(mac, link.code, &f).ct_eq(&given)) {
+                    // A first-format expiry is a day, valid through its end in UTC.
+                    let expires_at = f.expiry.map(|d| EPOCH_UNIX + (u64::from(d) + 1) * 86_400);
+                    return Some(f.recipient(Kind::Link, expires_at, now));
+                }
+            }
+        }
+        None
+    }
+
+    /// A 64-bit tag over `message` with key `kid`, for receipts the CLI checks offline (a
+    /// reservation of sequence numbers). `None` if the key id is not active.
+    pub fn receipt_tag(&self, kid: KeyId, message: &[u8]) -> Option<u64> {
+        let keyed = self.keys[usize::from(kid.0)].as_ref()?;
+        let mut input = Vec::with_capacity(RECEIPT_DOMAIN.len() + message.len());
+        input.extend_from_slice(RECEIPT_DOMAIN);
+        input.extend_from_slice(message);
+        Some(first_64_bits(keyed, &input))
+    }
+
+    /// The first format's token (expiry day, no generation): kept for tests of the links sent
+    /// before generations existed, which must keep resolving.
+    #[cfg(test)]
+    fn mint_v1(&self, code: &ShortCode, seq: u64, day: Option<u16>) -> String {
+        let fields = Fields {
+            seq,
+            kid: self.minting,
+            expiry: day.map(u32::from),
+        };
+        let tag = self.keys[usize::from(self.minting.0)]
+            .as_ref()
+            .map_or(0, |mac| tag_v1(mac, code, &fields));
+        let mut buf = TokenBuf::new();
+        encode(fields.pack(tag, Layout::V1), &mut buf);
+        buf.as_str().to_owned()
     }
 }
 
-/// Day number (days since 2020-01-01 UTC) of a Unix time, saturating to `0..=u16::MAX`.
-pub fn day_from_unix_secs(secs: u64) -> u16 {
-    let days = secs.saturating_sub(DAY_ZERO_UNIX) / 86_400;
-    u16::try_from(days).unwrap_or(u16::MAX)
+/// How the expiry is carried: a day (first format) or a second (current).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    V1,
+    V2,
+}
+
+impl Layout {
+    fn expiry_bits(self) -> u32 {
+        match self {
+            Layout::V1 => 16,
+            Layout::V2 => 32,
+        }
+    }
 }
 
 /// The signed fields of a token.
 struct Fields {
     seq: u64,
     kid: KeyId,
-    expires_day: Option<u16>,
+    /// Seconds since 2020-01-01 (V2) or a day number (V1).
+    expiry: Option<u32>,
 }
 
 impl Fields {
     /// `n = tag + 2^44 · (kid + 8 · (flag + 2 · X))`, with `X = seq` without expiry and
-    /// `X = seq · 2^16 + day` with one.
-    fn pack(&self, tag: u64) -> u128 {
-        let (flag, x) = match self.expires_day {
+    /// `X = seq · 2^b + expiry` with one (`b` = 32, or 16 in the first format).
+    fn pack(&self, tag: u64, layout: Layout) -> u128 {
+        let (flag, x) = match self.expiry {
             None => (0u128, u128::from(self.seq)),
-            Some(day) => (1, (u128::from(self.seq) << 16) | u128::from(day)),
+            Some(e) => (
+                1,
+                (u128::from(self.seq) << layout.expiry_bits()) | u128::from(e),
+            ),
         };
         let upper = u128::from(self.kid.0) + 8 * (flag + 2 * x);
         (upper << TAG_BITS) | (u128::from(tag) & TAG_MASK)
     }
 
     /// The inverse of [`Fields::pack`]; `None` for integers no mint produces.
-    fn unpack(n: u128) -> Option<(Fields, u64)> {
+    fn unpack(n: u128, layout: Layout) -> Option<(Fields, u64)> {
+        let bits = layout.expiry_bits();
         if n >= N_LIMIT {
             return None;
         }
@@ -345,46 +491,80 @@ impl Fields {
         let kid = KeyId((upper & 7) as u8);
         let flag = (upper >> 3) & 1;
         let x = upper >> 4;
-        let (seq, expires_day) = if flag == 0 {
+        let (seq, expiry) = if flag == 0 {
             (x, None)
         } else {
-            (x >> 16, Some((x & 0xffff) as u16))
+            (x >> bits, Some((x & ((1 << bits) - 1)) as u32))
         };
         let seq = u64::try_from(seq).ok().filter(|s| *s < SEQ_LIMIT)?;
-        Some((
-            Fields {
-                seq,
-                kid,
-                expires_day,
-            },
-            tag,
-        ))
+        Some((Fields { seq, kid, expiry }, tag))
+    }
+
+    fn recipient(&self, kind: Kind, expires_at: Option<u64>, now: u64) -> Recipient {
+        Recipient {
+            seq: self.seq,
+            key_id: self.kid,
+            kind,
+            expires_at,
+            expired: expires_at.is_some_and(|at| now >= at),
+        }
     }
 }
 
+/// The first 64 bits of HMAC-SHA256(key, input), big-endian.
+fn first_64_bits(keyed: &HmacSha256, input: &[u8]) -> u64 {
+    let mut mac = keyed.clone();
+    mac.update(input);
+    let out = mac.finalize().into_bytes();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&out[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// The first [`TAG_BITS`] bits of HMAC-SHA256(key, input).
+fn first_bits(keyed: &HmacSha256, input: &[u8]) -> u64 {
+    first_64_bits(keyed, input) >> (64 - TAG_BITS)
+}
+
 /// The first 44 bits of HMAC-SHA256(key, input), where input is
-/// `"wl1\0" ‖ len(code) (1 byte) ‖ code ‖ seq (8 bytes BE) ‖ kid ‖ flag ‖ day (2 bytes BE)`.
-/// Everything after the code has a fixed width, so the encoding is unambiguous.
-fn tag(keyed: &HmacSha256, code: &ShortCode, fields: &Fields) -> u64 {
-    let code = code.as_str().as_bytes();
-    let mut input = [0u8; MAC_DOMAIN.len() + 1 + MAX_CODE_LEN + 12];
+/// `"wl2\0" ‖ kind ‖ has_generation ‖ generation (8 bytes BE) ‖ len(code) ‖ code ‖ seq (8 BE) ‖
+/// kid ‖ flag ‖ expiry (4 BE)`. Everything but the code has a fixed width, and the code is
+/// length-prefixed, so the encoding is unambiguous.
+fn tag_v2(keyed: &HmacSha256, link: LinkRef<'_>, kind: Kind, fields: &Fields) -> u64 {
+    let code = link.code.as_str().as_bytes();
+    let mut input = [0u8; 4 + 2 + 8 + 1 + MAX_CODE_LEN + 14];
     input[..4].copy_from_slice(MAC_DOMAIN);
+    input[4] = kind.byte();
+    input[5] = u8::from(link.generation.is_some());
+    input[6..14].copy_from_slice(&link.generation.map_or(0, Generation::get).to_be_bytes());
     // ShortCode holds at most 64 bytes, so the length fits a byte and the buffer.
+    let code_len = code.len().min(MAX_CODE_LEN);
+    input[14] = code_len as u8;
+    input[15..15 + code_len].copy_from_slice(&code[..code_len]);
+    let tail = 15 + code_len;
+    input[tail..tail + 8].copy_from_slice(&fields.seq.to_be_bytes());
+    input[tail + 8] = fields.kid.0;
+    input[tail + 9] = u8::from(fields.expiry.is_some());
+    input[tail + 10..tail + 14].copy_from_slice(&fields.expiry.unwrap_or(0).to_be_bytes());
+    first_bits(keyed, &input[..tail + 14])
+}
+
+/// The first format's tag: `"wl1\0" ‖ len(code) ‖ code ‖ seq (8 BE) ‖ kid ‖ flag ‖ day (2 BE)`.
+fn tag_v1(keyed: &HmacSha256, code: &ShortCode, fields: &Fields) -> u64 {
+    let code = code.as_str().as_bytes();
+    let mut input = [0u8; 4 + 1 + MAX_CODE_LEN + 12];
+    input[..4].copy_from_slice(MAC_DOMAIN_V1);
     let code_len = code.len().min(MAX_CODE_LEN);
     input[4] = code_len as u8;
     input[5..5 + code_len].copy_from_slice(&code[..code_len]);
     let tail = 5 + code_len;
     input[tail..tail + 8].copy_from_slice(&fields.seq.to_be_bytes());
     input[tail + 8] = fields.kid.0;
-    input[tail + 9] = u8::from(fields.expires_day.is_some());
-    input[tail + 10..tail + 12].copy_from_slice(&fields.expires_day.unwrap_or(0).to_be_bytes());
-
-    let mut mac = keyed.clone();
-    mac.update(&input[..tail + 12]);
-    let out = mac.finalize().into_bytes();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&out[..8]);
-    u64::from_be_bytes(first) >> (64 - TAG_BITS)
+    input[tail + 9] = u8::from(fields.expiry.is_some());
+    // First-format expiries are days, 16 bits.
+    let day = fields.expiry.unwrap_or(0) as u16;
+    input[tail + 10..tail + 12].copy_from_slice(&day.to_be_bytes());
+    first_bits(keyed, &input[..tail + 12])
 }
 
 /// Base62, big-endian, no leading zeros (zero itself is `"0"`).
@@ -521,6 +701,13 @@ mod tests {
         ShortCode::parse(s).unwrap()
     }
 
+    fn at(c: &ShortCode, generation: Option<u64>) -> LinkRef<'_> {
+        LinkRef {
+            code: c,
+            generation: generation.map(Generation::new),
+        }
+    }
+
     /// A keyring whose minting key is `kid`, with all eight keys active.
     fn ring_minting(kid: u8) -> Keyring {
         let mut kids: Vec<u8> = (0..8).collect();
@@ -529,52 +716,147 @@ mod tests {
         ring(&kids)
     }
 
+    const NOW: u64 = 1_800_000_000;
+
     #[test]
     fn round_trip() {
         let keys = ring(&[3, 1]);
         let c = code("spring-26");
-        for (seq, exp) in [
-            (0, None),
-            (1, None),
-            (42, Some(2600)),
-            (SEQ_LIMIT - 1, Some(u16::MAX)),
-        ] {
-            let t = keys.mint(&c, seq, exp).unwrap();
-            let r = keys.verify(&c, t.as_str(), 2500).unwrap();
-            assert_eq!(r.seq, seq);
-            assert_eq!(r.key_id, KeyId(3));
-            assert_eq!(r.expires_day, exp);
-            assert!(t.as_str().len() <= MAX_CANONICAL_LEN, "{t}");
+        for generation in [None, Some(0), Some(u64::MAX)] {
+            let link = at(&c, generation);
+            for (seq, exp, kind) in [
+                (0, None, Kind::Link),
+                (1, None, Kind::Honeypot),
+                (42, Some(NOW + 1), Kind::Link),
+                (SEQ_LIMIT - 1, Some(EXPIRY_LIMIT_UNIX - 1), Kind::Honeypot),
+            ] {
+                let t = keys.mint(link, seq, exp, kind).unwrap();
+                let r = keys.verify(link, t.as_str(), NOW).unwrap();
+                assert_eq!(
+                    (r.seq, r.key_id, r.expires_at, r.kind, r.expired),
+                    (seq, KeyId(3), exp, kind, false)
+                );
+                assert!(t.as_str().len() <= MAX_CANONICAL_LEN, "{t}");
+            }
         }
+        let link = at(&c, Some(1));
         assert_eq!(
-            keys.mint(&c, SEQ_LIMIT, None),
+            keys.mint(link, SEQ_LIMIT, None, Kind::Link),
             Err(MintError::SeqOutOfRange)
         );
+        for bad in [EPOCH_UNIX - 1, EXPIRY_LIMIT_UNIX, 1_800_000_000_000] {
+            assert_eq!(
+                keys.mint(link, 1, Some(bad), Kind::Link),
+                Err(MintError::ExpiryOutOfRange),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
-    fn pack_unpack_and_encoding_are_inverse() {
-        for (seq, kid, exp, tag) in [
-            (0, 0, None, 0),
-            (0, 0, None, TAG_MASK as u64),
-            (9_999_999, 7, None, TAG_MASK as u64),
-            (SEQ_LIMIT - 1, 7, Some(u16::MAX), TAG_MASK as u64),
-            (123_456_789, 5, Some(0), 12345),
-        ] {
-            let f = Fields {
-                seq,
-                kid: KeyId(kid),
-                expires_day: exp,
-            };
-            let n = f.pack(tag);
-            let mut buf = TokenBuf::new();
-            encode(n, &mut buf);
-            assert_eq!(decode(buf.as_str().as_bytes()), Some(n));
-            let (g, t) = Fields::unpack(n).unwrap();
+    fn expiry_is_to_the_second_and_an_expired_token_is_still_authentic() {
+        let keys = ring(&[0]);
+        let c = code("late");
+        let link = at(&c, Some(9));
+        // 2026-12-31T23:59:59+08:00 is 15:59:59Z: live one second before, gone at it.
+        let dies = 1_798_732_799;
+        let t = keys.mint(link, 5, Some(dies), Kind::Link).unwrap();
+        assert!(!keys.verify(link, t.as_str(), dies - 1).unwrap().expired);
+        let late = keys.verify(link, t.as_str(), dies).unwrap();
+        assert_eq!((late.seq, late.expired), (5, true));
+        // Expired but forged is still nothing.
+        let mut forged = t.to_string().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'a' { b'b' } else { b'a' };
+        assert!(keys
+            .verify(link, std::str::from_utf8(&forged).unwrap(), dies + 1)
+            .is_none());
+    }
+
+    #[test]
+    fn a_recreated_code_does_not_take_the_old_generation_tokens() {
+        let keys = ring(&[0]);
+        let c = code("reborn");
+        let t = keys.mint(at(&c, Some(1)), 7, None, Kind::Link).unwrap();
+        assert!(keys.verify(at(&c, Some(1)), t.as_str(), NOW).is_some());
+        assert!(keys.verify(at(&c, Some(2)), t.as_str(), NOW).is_none());
+        assert!(keys.verify(at(&c, None), t.as_str(), NOW).is_none());
+        let legacy = keys.mint(at(&c, None), 7, None, Kind::Link).unwrap();
+        assert!(keys.verify(at(&c, Some(1)), legacy.as_str(), NOW).is_none());
+    }
+
+    #[test]
+    fn honeypot_and_link_tokens_look_alike_but_verify_apart() {
+        let keys = ring(&[0]);
+        let c = code("edm");
+        let link = at(&c, Some(3));
+        for seq in [1, 999, 9_999_999] {
+            let real = keys.mint(link, seq, None, Kind::Link).unwrap();
+            let pot = keys.mint(link, seq, None, Kind::Honeypot).unwrap();
+            assert_ne!(real, pot);
+            assert_eq!(real.as_str().len(), pot.as_str().len());
             assert_eq!(
-                (g.seq, g.kid, g.expires_day, t),
-                (seq, KeyId(kid), exp, tag)
+                keys.verify(link, pot.as_str(), NOW)
+                    .map(|r| (r.seq, r.kind)),
+                Some((seq, Kind::Honeypot))
             );
+            assert_eq!(
+                keys.verify(link, real.as_str(), NOW).map(|r| r.kind),
+                Some(Kind::Link)
+            );
+        }
+    }
+
+    #[test]
+    fn first_format_tokens_keep_resolving_on_links_without_a_generation() {
+        // Minted before generations existed (the first format's known answers, below).
+        let keys = Keyring::parse(&format!("0:{}", test_hex())).unwrap();
+        let c = code("demo");
+        assert_eq!(keys.mint_v1(&c, 1, None), KAT_V1_NO_EXPIRY);
+        assert_eq!(keys.mint_v1(&c, 1, Some(2556)), KAT_V1_EXPIRY);
+        let legacy = at(&c, None);
+        let r = keys.verify(legacy, KAT_V1_NO_EXPIRY, NOW).unwrap();
+        assert_eq!((r.seq, r.kind, r.expired), (1, Kind::Link, false));
+        // Day 2556 is 2026-12-31, valid through its end in UTC.
+        let r = keys.verify(legacy, KAT_V1_EXPIRY, 1_798_761_599).unwrap();
+        assert_eq!((r.expires_at, r.expired), (Some(1_798_761_600), false));
+        assert!(
+            keys.verify(legacy, KAT_V1_EXPIRY, 1_798_761_600)
+                .unwrap()
+                .expired
+        );
+        // A link created since (with a generation) takes none of them.
+        assert!(keys
+            .verify(at(&c, Some(0)), KAT_V1_NO_EXPIRY, NOW)
+            .is_none());
+        assert!(keys.verify(at(&c, Some(0)), KAT_V1_EXPIRY, NOW).is_none());
+    }
+    const KAT_V1_NO_EXPIRY: &str = "1I7zs2WuA";
+    const KAT_V1_EXPIRY: &str = "Mpq1rnLMO5h";
+
+    #[test]
+    fn pack_unpack_and_encoding_are_inverse() {
+        for layout in [Layout::V1, Layout::V2] {
+            let top = u32::MAX >> (32 - layout.expiry_bits());
+            for (seq, kid, exp, tag) in [
+                (0, 0, None, 0),
+                (0, 0, None, TAG_MASK as u64),
+                (9_999_999, 7, None, TAG_MASK as u64),
+                (SEQ_LIMIT - 1, 7, Some(top), TAG_MASK as u64),
+                (123_456_789, 5, Some(0), 12345),
+            ] {
+                let f = Fields {
+                    seq,
+                    kid: KeyId(kid),
+                    expiry: exp,
+                };
+                let n = f.pack(tag, layout);
+                let mut buf = TokenBuf::new();
+                encode(n, &mut buf);
+                assert_eq!(decode(buf.as_str().as_bytes()), Some(n));
+                let (g, t) = Fields::unpack(n, layout).unwrap();
+                assert_eq!((g.seq, g.kid, g.expiry, t), (seq, KeyId(kid), exp, tag));
+            }
         }
         let mut buf = TokenBuf::new();
         encode(0, &mut buf);
@@ -588,16 +870,20 @@ mod tests {
         let c = code("x");
         for kid in 0..8 {
             let keys = ring_minting(kid);
-            let t = keys.mint(&c, 9_999_999, None).unwrap();
-            assert!(t.as_str().len() <= 12, "kid {kid}: {t}");
+            for kind in [Kind::Link, Kind::Honeypot] {
+                let t = keys
+                    .mint(at(&c, Some(u64::MAX)), 9_999_999, None, kind)
+                    .unwrap();
+                assert!(t.as_str().len() <= 12, "kid {kid}: {t}");
+            }
             // Worst case whatever the tag: all 44 tag bits set.
             let f = Fields {
                 seq: 9_999_999,
                 kid: KeyId(kid),
-                expires_day: None,
+                expiry: None,
             };
             let mut buf = TokenBuf::new();
-            encode(f.pack(TAG_MASK as u64), &mut buf);
+            encode(f.pack(TAG_MASK as u64, Layout::V2), &mut buf);
             assert!(buf.as_str().len() <= 12, "kid {kid}: {}", buf.as_str());
         }
     }
@@ -607,29 +893,54 @@ mod tests {
         // Pins the format. Cross-checked with Python's hmac module (see docs/tokens.md).
         let keys = Keyring::parse(&format!("0:{}", test_hex())).unwrap();
         let c = code("demo");
-        assert_eq!(keys.mint(&c, 1, None).unwrap().as_str(), KAT_NO_EXPIRY);
-        assert_eq!(keys.mint(&c, 1, Some(2556)).unwrap().as_str(), KAT_EXPIRY);
+        let link = at(&c, Some(0x0123_4567_89ab_cdef));
+        let mint = |seq, exp, kind| keys.mint(link, seq, exp, kind).unwrap().to_string();
+        assert_eq!(mint(1, None, Kind::Link), KAT_NO_EXPIRY);
+        assert_eq!(mint(1, Some(1_798_732_799), Kind::Link), KAT_EXPIRY);
+        assert_eq!(mint(1, None, Kind::Honeypot), KAT_HONEYPOT);
         let keys = Keyring::parse(&format!("7:{}", test_hex())).unwrap();
-        assert_eq!(keys.mint(&c, 9_999_999, None).unwrap().as_str(), KAT_KID7);
+        assert_eq!(
+            keys.mint(link, 9_999_999, None, Kind::Link)
+                .unwrap()
+                .as_str(),
+            KAT_KID7
+        );
     }
-    const KAT_NO_EXPIRY: &str = "1I7zs2WuA";
-    const KAT_EXPIRY: &str = "Mpq1rnLMO5h";
-    const KAT_KID7: &str = "s5gl6WZ0APuf";
+    const KAT_NO_EXPIRY: &str = "1MWpNTFMl";
+    const KAT_EXPIRY: &str = "6Lz6USOvL2FaQX";
+    const KAT_HONEYPOT: &str = "1LJkI3zH9";
+    const KAT_KID7: &str = "s5gl7Xp5OyCM";
 
     #[test]
-    fn other_link_expired_and_retired_fail() {
+    fn other_link_expired_and_retired() {
         let keys = ring(&[2, 5]);
         let (a, b) = (code("alpha"), code("beta"));
-        let t = keys.mint(&a, 77, Some(2000)).unwrap();
-        assert!(keys.verify(&a, t.as_str(), 2000).is_some());
-        assert!(keys.verify(&a, t.as_str(), 2001).is_none(), "expired");
-        assert!(keys.verify(&b, t.as_str(), 1000).is_none(), "other link");
+        let t = keys
+            .mint(at(&a, Some(1)), 77, Some(NOW), Kind::Link)
+            .unwrap();
+        assert!(
+            !keys
+                .verify(at(&a, Some(1)), t.as_str(), NOW - 1)
+                .unwrap()
+                .expired
+        );
+        assert!(
+            keys.verify(at(&a, Some(1)), t.as_str(), NOW)
+                .unwrap()
+                .expired
+        );
+        assert!(
+            keys.verify(at(&b, Some(1)), t.as_str(), 0).is_none(),
+            "other link"
+        );
         // Same secrets, kid 2 retired: only 5 remains.
         let retired = ring(&[5]);
-        assert!(retired.verify(&a, t.as_str(), 1000).is_none());
+        assert!(retired.verify(at(&a, Some(1)), t.as_str(), 0).is_none());
         // Tokens of the key that stays active still verify.
-        let t5 = ring(&[5, 2]).mint(&a, 77, None).unwrap();
-        assert!(retired.verify(&a, t5.as_str(), 1000).is_some());
+        let t5 = ring(&[5, 2])
+            .mint(at(&a, Some(1)), 77, None, Kind::Link)
+            .unwrap();
+        assert!(retired.verify(at(&a, Some(1)), t5.as_str(), 0).is_some());
     }
 
     #[test]
@@ -650,7 +961,8 @@ mod tests {
             s.clear();
             s.extend((0..len).map(|_| ALPHABET[(next() % 62) as usize]));
             let t = std::str::from_utf8(&s).unwrap();
-            ok += usize::from(keys.verify(&c, t, 0).is_some());
+            // A link without a generation also tries the first format: the widest check.
+            ok += usize::from(keys.verify(at(&c, None), t, 0).is_some());
         }
         assert_eq!(ok, 0);
     }
@@ -666,11 +978,21 @@ mod tests {
         assert_eq!(decode(&[b'z'; 23]), None);
         assert_eq!(decode(&[b'z'; 22]), None, "overflows u128");
         assert!(decode(&[b'z'; 21]).is_some());
-        assert!(Fields::unpack(decode(&[b'z'; 21]).unwrap()).is_none());
-        assert!(Fields::unpack(N_LIMIT).is_none());
+        assert!(Fields::unpack(decode(&[b'z'; 21]).unwrap(), Layout::V2).is_none());
+        assert!(Fields::unpack(N_LIMIT, Layout::V2).is_none());
         // Without expiry, X must be a seq below 2^40.
         let beyond = ((u128::from(SEQ_LIMIT) * 2) * 8) << TAG_BITS;
-        assert!(Fields::unpack(beyond).is_none());
+        assert!(Fields::unpack(beyond, Layout::V2).is_none());
+    }
+
+    #[test]
+    fn receipts() {
+        let keys = ring(&[2, 5]);
+        let a = keys.receipt_tag(KeyId(2), b"spring:1-100").unwrap();
+        assert_eq!(keys.receipt_tag(KeyId(2), b"spring:1-100"), Some(a));
+        assert_ne!(keys.receipt_tag(KeyId(2), b"spring:1-101"), Some(a));
+        assert_ne!(keys.receipt_tag(KeyId(5), b"spring:1-100"), Some(a));
+        assert_eq!(keys.receipt_tag(KeyId(3), b"spring:1-100"), None);
     }
 
     #[test]
@@ -680,7 +1002,10 @@ mod tests {
         let a = Keyring::parse(&format!("0:{hex}")).unwrap();
         let b = Keyring::parse(&format!(" 0:{b64}= ")).unwrap();
         let c = code("demo");
-        assert_eq!(a.mint(&c, 9, None), b.mint(&c, 9, None));
+        assert_eq!(
+            a.mint(at(&c, None), 9, None, Kind::Link),
+            b.mint(at(&c, None), 9, None, Kind::Link)
+        );
         let r = Keyring::parse(&format!("4:{hex}, 1:{b64}")).unwrap();
         assert_eq!(r.minting_key(), KeyId(4));
         assert_eq!(r.key_ids(), &[KeyId(4), KeyId(1)]);
@@ -715,66 +1040,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn days() {
-        assert_eq!(day_from_unix_secs(0), 0);
-        assert_eq!(day_from_unix_secs(DAY_ZERO_UNIX), 0);
-        assert_eq!(day_from_unix_secs(DAY_ZERO_UNIX + 86_399), 0);
-        assert_eq!(day_from_unix_secs(DAY_ZERO_UNIX + 86_400), 1);
-        assert_eq!(day_from_unix_secs(1_767_139_200), 2191); // 2025-12-31
-        assert_eq!(day_from_unix_secs(u64::MAX), u16::MAX);
-    }
-
-    fn minted() -> impl Strategy<Value = (u8, u64, Option<u16>, String)> {
+    fn minted() -> impl Strategy<Value = (u8, u64, Option<u64>, String, Option<u64>, bool)> {
         (
             0u8..8,
             prop_oneof![0u64..20_000_000, 0u64..SEQ_LIMIT],
-            proptest::option::of(any::<u16>()),
+            proptest::option::of(EPOCH_UNIX..EXPIRY_LIMIT_UNIX),
             "[A-Za-z0-9_-]{1,64}".prop_filter("reserved", |c| ShortCode::parse(c).is_ok()),
+            proptest::option::of(any::<u64>()),
+            any::<bool>(),
         )
+    }
+
+    fn kind(honeypot: bool) -> Kind {
+        if honeypot {
+            Kind::Honeypot
+        } else {
+            Kind::Link
+        }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
-        fn any_substitution_fails((kid, seq, exp, c) in minted(), pos in any::<prop::sample::Index>(), with in 0usize..62) {
+        fn any_substitution_fails((kid, seq, exp, c, g, h) in minted(), pos in any::<prop::sample::Index>(), with in 0usize..62) {
             let keys = ring_minting(kid);
             let c = code(&c);
-            let t = keys.mint(&c, seq, exp).unwrap().to_string();
-            prop_assert!(keys.verify(&c, &t, 0).is_some());
+            let t = keys.mint(at(&c, g), seq, exp, kind(h)).unwrap().to_string();
+            prop_assert!(keys.verify(at(&c, g), &t, 0).is_some());
             let mut b = t.clone().into_bytes();
             let i = pos.index(b.len());
             prop_assume!(b[i] != ALPHABET[with]);
             b[i] = ALPHABET[with];
-            prop_assert!(keys.verify(&c, std::str::from_utf8(&b).unwrap(), 0).is_none());
+            prop_assert!(keys.verify(at(&c, g), std::str::from_utf8(&b).unwrap(), 0).is_none());
         }
 
         #[test]
-        fn any_truncation_or_extension_fails((kid, seq, exp, c) in minted(), cut in any::<prop::sample::Index>(), extra in 0usize..62) {
+        fn any_truncation_or_extension_fails((kid, seq, exp, c, g, h) in minted(), cut in any::<prop::sample::Index>(), extra in 0usize..62) {
             let keys = ring_minting(kid);
             let c = code(&c);
-            let t = keys.mint(&c, seq, exp).unwrap().to_string();
+            let t = keys.mint(at(&c, g), seq, exp, kind(h)).unwrap().to_string();
             let keep = cut.index(t.len());
-            prop_assert!(keys.verify(&c, &t[..keep], 0).is_none());
+            prop_assert!(keys.verify(at(&c, g), &t[..keep], 0).is_none());
             let ch = ALPHABET[extra] as char;
             let appended = format!("{t}{ch}");
             let prepended = format!("{ch}{t}");
-            prop_assert!(keys.verify(&c, &appended, 0).is_none());
-            prop_assert!(keys.verify(&c, &prepended, 0).is_none());
+            prop_assert!(keys.verify(at(&c, g), &appended, 0).is_none());
+            prop_assert!(keys.verify(at(&c, g), &prepended, 0).is_none());
         }
 
         #[test]
-        fn other_code_fails((kid, seq, exp, a) in minted(), b in "[A-Za-z0-9_-]{1,64}") {
+        fn other_code_or_generation_fails((kid, seq, exp, a, g, h) in minted(), b in "[A-Za-z0-9_-]{1,64}", other in any::<u64>()) {
             prop_assume!(a != b && ShortCode::parse(&b).is_ok());
             let keys = ring_minting(kid);
-            let t = keys.mint(&code(&a), seq, exp).unwrap();
-            prop_assert!(keys.verify(&code(&b), t.as_str(), 0).is_none());
+            let t = keys.mint(at(&code(&a), g), seq, exp, kind(h)).unwrap();
+            prop_assert!(keys.verify(at(&code(&b), g), t.as_str(), 0).is_none());
+            prop_assume!(Some(other) != g);
+            prop_assert!(keys.verify(at(&code(&a), Some(other)), t.as_str(), 0).is_none());
         }
 
         #[test]
         fn arbitrary_input_never_panics(s in "\\PC{0,30}") {
-            let _ = ring(&[0]).verify(&code("demo"), &s, 0);
+            let _ = ring(&[0]).verify(at(&code("demo"), None), &s, 0);
         }
     }
 }

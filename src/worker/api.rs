@@ -1,7 +1,6 @@
 //! `/api/v1`: link configuration, the click log and the send ledger, behind bearer keys.
 
 use futures_util::stream;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Method, Request, Response, Result};
@@ -11,13 +10,11 @@ use super::names::{link_key, DB, LINKS_KV};
 use super::{links, respond, sql};
 use crate::domain::code::ShortCode;
 use crate::domain::eventlog::{cursor, row_to_json, EventQuery};
-use crate::domain::ledger::{assign, SendBatchInput};
 use crate::domain::link::LinkInput;
 use crate::domain::problem::Problem;
-use crate::domain::token::day_from_unix_secs;
+use crate::domain::token::Generation;
 
 const MAX_LINK_BODY: usize = 16 * 1024;
-const MAX_LEDGER_BODY: usize = 512 * 1024;
 
 /// Runs an API handler: authorizes, then maps its `Problem` to the JSON error response.
 pub async fn handle<F, Fut>(req: Request, env: &Env, f: F) -> Result<Response>
@@ -82,7 +79,10 @@ pub(super) async fn body(req: &mut Request, max: usize) -> std::result::Result<V
     Ok(bytes)
 }
 
-async fn read_link(env: &Env, code: &ShortCode) -> std::result::Result<Option<LinkInput>, Problem> {
+pub(super) async fn read_link(
+    env: &Env,
+    code: &ShortCode,
+) -> std::result::Result<Option<LinkInput>, Problem> {
     let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
     let raw = kv
         .get(&link_key(code.as_str()))
@@ -100,6 +100,18 @@ fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
     v
 }
 
+/// A fresh link generation from the runtime's CSPRNG.
+fn new_generation() -> Generation {
+    let mut b = [0u8; 8];
+    if getrandom::getrandom(&mut b).is_err() {
+        // crypto.getRandomValues is always there on Workers; this only keeps generations apart.
+        for x in b.iter_mut() {
+            *x = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    Generation::new(u64::from_be_bytes(b))
+}
+
 /// `GET | PUT | DELETE /api/v1/links/{code}`
 pub async fn link(
     mut req: Request,
@@ -114,9 +126,17 @@ pub async fn link(
         },
         Method::Put => {
             let bytes = body(&mut req, MAX_LINK_BODY).await?;
-            let input = LinkInput::from_json(&bytes)?;
+            let mut input = LinkInput::from_json(&bytes)?;
+            input.check_write(Date::now().as_millis())?;
             input.validate(code.clone())?;
-            let existed = read_link(env, &code).await?.is_some();
+            // The generation is kept when a link is replaced and new when it is created, so
+            // tokens of a deleted and re-created code stop working.
+            let existing = read_link(env, &code).await?;
+            let existed = existing.is_some();
+            input.generation = match existing {
+                Some(old) => old.generation,
+                None => Some(new_generation().to_string()),
+            };
             let stored = serde_json::to_string(&input).map_err(|_| Problem::internal())?;
             let kv = env.kv(LINKS_KV).map_err(down("kv binding"))?;
             kv.put(&link_key(code.as_str()), stored)
@@ -236,128 +256,5 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
     ok_json(
         200,
         &json!({ "events": rows, "next_cursor": next.map(|(ts, id)| cursor(ts, &id)) }),
-    )
-}
-
-#[derive(Deserialize)]
-struct ExistingRow {
-    recipient: f64,
-    external_id: String,
-}
-
-#[derive(Deserialize)]
-struct MaxSeq {
-    max_seq: f64,
-}
-
-/// `POST /api/v1/links/{code}/recipients`: records the send ledger and mints the links.
-pub async fn recipients(
-    mut req: Request,
-    env: &Env,
-    code: ShortCode,
-) -> std::result::Result<Response, Problem> {
-    if req.method() != Method::Post {
-        return Err(Problem::method_not_allowed());
-    }
-    let cfg = Config::get(env);
-    let keyring = cfg
-        .keyring
-        .as_ref()
-        .ok_or_else(|| Problem::unavailable("per-recipient links need WAKELINK_SIGNING_KEYS"))?;
-    let batch = SendBatchInput::parse(&body(&mut req, MAX_LEDGER_BODY).await?)?;
-    if read_link(env, &code).await?.is_none() {
-        return Err(Problem::not_found(
-            "link-not-found",
-            "no link with this code",
-        ));
-    }
-    let db = env.d1(DB).map_err(down("d1 binding"))?;
-    let link = JsValue::from_str(code.as_str());
-    let ids: Vec<&str> = batch.rows.iter().map(|r| r.external_id.as_str()).collect();
-    let seqs: Vec<u64> = batch.rows.iter().filter_map(|r| r.seq).collect();
-    let lookups = vec![
-        db.prepare(sql::LEDGER_EXISTING)
-            .bind(&[
-                link.clone(),
-                JsValue::from_str(&json!(ids).to_string()),
-                JsValue::from_str(&json!(seqs).to_string()),
-            ])
-            .map_err(down("ledger bind"))?,
-        db.prepare(sql::LEDGER_MAX_SEQ)
-            .bind(std::slice::from_ref(&link))
-            .map_err(down("ledger bind"))?,
-    ];
-    let found = db.batch(lookups).await.map_err(down("ledger read"))?;
-    let existing: Vec<(u64, String)> = found
-        .first()
-        .map(|r| r.results::<ExistingRow>())
-        .transpose()
-        .map_err(down("ledger rows"))?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| (r.recipient as u64, r.external_id))
-        .collect();
-    let max_seq = found
-        .get(1)
-        .map(|r| r.results::<MaxSeq>())
-        .transpose()
-        .map_err(down("ledger max"))?
-        .and_then(|v| v.first().map(|m| m.max_seq as u64))
-        .unwrap_or(0);
-    let assigned = assign(batch.rows, &existing, max_seq)?;
-
-    let now = Date::now().as_millis();
-    let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    let inserts = assigned
-        .iter()
-        .filter(|a| a.new)
-        .map(|a| {
-            db.prepare(sql::INSERT_SEND).bind(&[
-                link.clone(),
-                JsValue::from_f64(a.seq as f64),
-                JsValue::from_str(a.row.external_id.as_str()),
-                opt(&a.row.segment),
-                opt(&a.row.variant),
-                a.row
-                    .sent_at
-                    .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
-                JsValue::from_f64(now as f64),
-            ])
-        })
-        .collect::<Result<Vec<_>>>()
-        .map_err(down("ledger bind"))?;
-    let created = inserts.len();
-    if !inserts.is_empty() {
-        // One transaction: a concurrent writer that took a number first makes this fail whole.
-        db.batch(inserts).await.map_err(|e| {
-            worker::console_warn!("ledger insert refused: {e}");
-            Problem::new(
-                503,
-                "ledger-busy",
-                "the ledger changed during this request; retry it",
-            )
-        })?;
-    }
-
-    let origin = req
-        .url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let expires_day = batch.expires_at.map(|ms| day_from_unix_secs(ms / 1000));
-    let mut out = Vec::with_capacity(assigned.len());
-    for a in &assigned {
-        let token = keyring
-            .mint(&code, a.seq, expires_day)
-            .map_err(|e| Problem::invalid("recipients", e.to_string()))?;
-        out.push(json!({
-            "seq": a.seq,
-            "external_id": a.row.external_id.as_str(),
-            "token": token.as_str(),
-            "url": format!("{origin}/{code}/{}", token.as_str()),
-        }));
-    }
-    ok_json(
-        if created > 0 { 201 } else { 200 },
-        &json!({ "created": created, "existing": assigned.len() - created, "recipients": out }),
     )
 }

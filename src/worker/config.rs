@@ -9,6 +9,7 @@ use super::names::*;
 use crate::domain::auth::ApiKeys;
 use crate::domain::clickid::ClickKeys;
 use crate::domain::funnel::parse_origins;
+use crate::domain::judge::Rules;
 use crate::domain::token::Keyring;
 
 pub struct Config {
@@ -19,6 +20,7 @@ pub struct Config {
     pub click_keys: Option<ClickKeys>,
     pub link_cache_ttl_ms: u64,
     pub min_click_delay_ms: u64,
+    pub scanner_burst_ms: u64,
     pub ios_app_ids: String,
     pub android_apps: String,
     /// Other origins whose pages may post events (`SDK_ORIGINS`, comma-separated).
@@ -66,9 +68,18 @@ impl Config {
             keyring,
             link_cache_ttl_ms: secs_ms(env, VAR_LINK_CACHE_TTL_SECS, 30),
             min_click_delay_ms: secs_ms(env, VAR_MIN_CLICK_DELAY_SECS, 5),
+            scanner_burst_ms: secs_ms(env, VAR_SCANNER_BURST_SECS, 60),
             ios_app_ids: var(env, VAR_IOS_APP_IDS).unwrap_or_default(),
             android_apps: var(env, VAR_ANDROID_APPS).unwrap_or_default(),
             sdk_origins: parse_origins(&var(env, VAR_SDK_ORIGINS).unwrap_or_default()),
+        }
+    }
+
+    /// The windows re-judging uses (`domain::judge`).
+    pub fn judge_rules(&self) -> Rules {
+        Rules {
+            min_gap_ms: self.min_click_delay_ms,
+            burst_ms: self.scanner_burst_ms,
         }
     }
 

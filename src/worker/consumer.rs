@@ -1,17 +1,15 @@
 //! The Queue consumer: writes click events into the D1 click log, idempotently, and keeps
-//! the first human click per recipient.
-
-use std::collections::HashMap;
+//! the first human click per recipient (re-judged in `rejudge` as new facts arrive).
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageExt, Result};
 
 use super::config::Config;
 use super::names::DB;
-use super::{sql, steps};
-use crate::domain::event::{flag_if_too_soon, ClickEvent};
+use super::{rejudge, sql, steps};
+use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{parse_queued, Queued, StepEvent};
-use crate::domain::ledger::counts_as_first_click;
+use crate::domain::judge::Rules;
 
 fn opt_str(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::NULL, JsValue::from_str)
@@ -44,39 +42,6 @@ fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedS
     ])
 }
 
-#[derive(serde::Deserialize)]
-struct SentAt {
-    sent_at: Option<f64>,
-}
-
-/// Send times from the ledger for the batch's recipients, one D1 round trip.
-async fn send_times(db: &D1Database, events: &[ClickEvent]) -> Result<HashMap<(String, u64), u64>> {
-    let mut keys: Vec<(String, u64)> = events
-        .iter()
-        .filter_map(|e| Some((e.link.clone(), e.recipient?)))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let stmts = keys
-        .iter()
-        .map(|(link, r)| {
-            db.prepare(sql::SENT_AT)
-                .bind(&[JsValue::from_str(link), JsValue::from_f64(*r as f64)])
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let results = db.batch(stmts).await?;
-    let mut out = HashMap::new();
-    for (key, res) in keys.into_iter().zip(results) {
-        if let Some(sent) = res.results::<SentAt>()?.first().and_then(|r| r.sent_at) {
-            out.insert(key, sent as u64);
-        }
-    }
-    Ok(out)
-}
-
 pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     let cfg = Config::get(&env);
     let db = env.d1(DB)?;
@@ -95,7 +60,7 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         batch.ack_all();
         return Ok(());
     }
-    let result = write(&db, &mut events, &funnel, cfg.min_click_delay_ms).await;
+    let result = write(&db, &events, &funnel, cfg.judge_rules()).await;
     match result {
         Ok(()) => batch.ack_all(),
         Err(e) => {
@@ -106,34 +71,30 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     Ok(())
 }
 
+/// Writes the events (idempotent on their ids), then re-judges the recipients the clicks
+/// touch: flags that need the ledger (too soon after the send, before it, a honeypot burst) and
+/// the first click are decided in `rejudge`, against everything the log holds by then.
 async fn write(
     db: &D1Database,
-    events: &mut [ClickEvent],
+    events: &[ClickEvent],
     funnel: &[StepEvent],
-    min_gap_ms: u64,
+    rules: Rules,
 ) -> Result<()> {
-    let sent = send_times(db, events).await?;
     let now = Date::now().as_millis();
-    let mut stmts = Vec::with_capacity(events.len() * 2);
-    for e in events.iter_mut() {
-        let sent_at = e
-            .recipient
-            .and_then(|r| sent.get(&(e.link.clone(), r)).copied());
-        flag_if_too_soon(e, sent_at, min_gap_ms);
+    let mut stmts = Vec::with_capacity(events.len() + funnel.len() + 1);
+    for e in events {
         stmts.push(insert_event(db, e, now)?);
-        if let (true, Some(r)) = (counts_as_first_click(e), e.recipient) {
-            stmts.push(db.prepare(sql::UPSERT_FIRST_CLICK).bind(&[
-                JsValue::from_str(&e.link),
-                JsValue::from_f64(r as f64),
-                JsValue::from_str(&e.id),
-                JsValue::from_f64(e.ts as f64),
-            ])?);
-        }
     }
     for e in funnel {
         stmts.push(steps::insert(db, e, now)?);
     }
     stmts.extend(steps::link_campaigns(db, events)?);
     db.batch(stmts).await?;
-    Ok(())
+    let mut touched: Vec<(String, u64)> = events
+        .iter()
+        .filter_map(|e| Some((e.link.clone(), e.recipient?)))
+        .collect();
+    touched.sort();
+    touched.dedup();
+    rejudge::run(db, rules, &touched).await
 }

@@ -14,7 +14,7 @@ use super::{links, record, respond, sql};
 use crate::domain::code::ShortCode;
 use crate::domain::conversion::{
     attribute, conversion_event, open_event_id, opened_from, parse_batch, recipient_open_id,
-    Conversion, OpenedFrom, Scope, Touch, Who,
+    token_links, Conversion, OpenedFrom, Scope, TokenCheck, Touch, Who,
 };
 use crate::domain::funnel::{Kind, StepEvent};
 use crate::domain::link::DEFAULT_ATTRIBUTION_WINDOW_HOURS;
@@ -216,7 +216,18 @@ pub async fn conversions(mut req: Request, env: &Env) -> Answer {
     let cfg = Config::get(env);
     let bytes = body(&mut req, MAX_BODY).await?;
     let now = Date::now().as_millis();
-    let parsed = parse_batch(&bytes, cfg.click_keys.as_ref(), cfg.keyring.as_ref(), now)?;
+    // Tokens are bound to their link's generation: read the links rows name with a token.
+    let mut generations = Vec::new();
+    for code in token_links(&bytes) {
+        if let Ok(Some(l)) = links::get(env, &code, now, cfg.link_cache_ttl_ms).await {
+            generations.push((code, l.generation));
+        }
+    }
+    let check = cfg.keyring.as_ref().map(|keys| TokenCheck {
+        keys,
+        generations: &generations,
+    });
+    let parsed = parse_batch(&bytes, cfg.click_keys.as_ref(), check.as_ref(), now)?;
     let rows: Vec<&Conversion> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ledger = ledger_touches(env, &rows).await?;
     let mut codes: Vec<String> = Vec::new();
@@ -314,8 +325,17 @@ pub async fn opens(mut req: Request, env: &Env) -> Answer {
         }
         OpenedFrom::Recipient { code, token } => {
             let code = ShortCode::parse(code).map_err(|_| refused())?;
-            let today = crate::domain::token::day_from_unix_secs(now / 1000);
-            let seq = ring.verify(&code, token, today).ok_or_else(refused)?.seq;
+            // The token is bound to the link's generation.
+            let generation = match links::get(env, &code, now, cfg.link_cache_ttl_ms).await {
+                Ok(Some(l)) => l.generation,
+                Ok(None) => return Err(refused()),
+                Err(_) => return Err(Problem::unavailable("try again shortly")),
+            };
+            let at = crate::domain::token::LinkRef {
+                code: &code,
+                generation,
+            };
+            let seq = ring.verify(at, token, now / 1000).ok_or_else(refused)?.seq;
             (recipient_open_id(&code, seq), code, Some(seq), None)
         }
     };

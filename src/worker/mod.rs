@@ -13,7 +13,9 @@ mod links;
 mod names;
 mod record;
 mod redirect;
+mod rejudge;
 mod respond;
+mod sendlist;
 mod sql;
 mod steps;
 
@@ -47,7 +49,10 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         Route::AppOpen(code, token) => redirect::app_open(req, env, code, token).await,
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
         Route::ApiRecipients(code) => {
-            api::handle(req, env, |r| api::recipients(r, env, code)).await
+            api::handle(req, env, |r| sendlist::recipients(r, env, code)).await
+        }
+        Route::ApiReservations(code) => {
+            api::handle(req, env, |r| sendlist::reservations(r, env, code)).await
         }
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
         Route::Beacon => beacon::handle(req, env, ctx).await,

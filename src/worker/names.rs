@@ -6,6 +6,7 @@ pub const DB: &str = "DB";
 
 pub const VAR_LINK_CACHE_TTL_SECS: &str = "LINK_CACHE_TTL_SECS";
 pub const VAR_MIN_CLICK_DELAY_SECS: &str = "MIN_CLICK_DELAY_SECS";
+pub const VAR_SCANNER_BURST_SECS: &str = "SCANNER_BURST_SECS";
 pub const VAR_IOS_APP_IDS: &str = "IOS_APP_IDS";
 pub const VAR_ANDROID_APPS: &str = "ANDROID_APPS";
 pub const VAR_SDK_ORIGINS: &str = "SDK_ORIGINS";

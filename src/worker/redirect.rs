@@ -6,13 +6,13 @@ use worker::{Context, Date, Env, Request, Response, Result};
 use super::config::Config;
 use super::{edge, landing, links, record, respond};
 use crate::domain::code::ShortCode;
-use crate::domain::decide::{decide, decide_redirect, Decision, Outcome};
+use crate::domain::decide::{decide, decide_redirect, token_expired, Decision, Outcome};
 use crate::domain::event::{click_event, event_id, ClickContext};
 use crate::domain::hints::{self, Hints};
 use crate::domain::link::Link;
 use crate::domain::signals::{self, EdgeFacts};
-use crate::domain::token::day_from_unix_secs;
-use crate::domain::visitor::{classify_hinted, Method, RequestFacts, Visitor};
+use crate::domain::token::{Kind, LinkRef, Recipient};
+use crate::domain::visitor::{classify_hinted, BotReason, Method, RequestFacts, Visitor};
 
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
@@ -38,6 +38,8 @@ struct Tapped {
     /// question (domain::hints).
     lower_ua: String,
     model_hint_sent: bool,
+    /// The token is authentic but past its expiry: a late recipient, shown the expired page.
+    expired: bool,
 }
 
 /// Classifies the visitor, reads the link and checks the token; `Err` is the response to
@@ -103,16 +105,21 @@ async fn tapped(
             .map(Err)
         }
     };
-    // The token is checked after the lookup, so a bad token and an unknown code take the same
-    // path to the same page: nothing tells a guesser which part was wrong.
+    // The token is checked after the lookup (it is bound to the link's generation), so a bad
+    // token and an unknown code take the same path to the same page: nothing tells a guesser
+    // which part was wrong.
+    let mut expired = false;
     let recipient = match token {
         None => None,
-        Some(t) => match cfg
-            .keyring
-            .as_ref()
-            .and_then(|k| k.verify(code, t, day_from_unix_secs(now / 1000)))
-        {
-            Some(r) => Some(r.seq),
+        Some(t) => match check_token(&cfg, code, link.as_deref(), t, now) {
+            Some(r) => {
+                expired = r.expired;
+                if r.kind == Kind::Honeypot {
+                    // No person sees this link: whatever opened it is a scanner.
+                    visitor.bot = Some(BotReason::Honeypot);
+                }
+                Some(r.seq)
+            }
             None => return respond::not_found(method).map(Err),
         },
     };
@@ -125,7 +132,23 @@ async fn tapped(
         recipient,
         lower_ua,
         model_hint_sent: ch_model.is_some(),
+        expired,
     }))
+}
+
+/// The recipient an authentic token names (expired or not), for the link it was read with.
+fn check_token(
+    cfg: &Config,
+    code: &ShortCode,
+    link: Option<&Link>,
+    token: &str,
+    now: u64,
+) -> Option<Recipient> {
+    let link = LinkRef {
+        code,
+        generation: link?.generation,
+    };
+    cfg.keyring.as_ref()?.verify(link, token, now / 1000)
 }
 
 /// The tapped URL without query or fragment.
@@ -151,7 +174,7 @@ pub async fn resolve(
         Err(response) => return Ok(response),
     };
     let (method, now) = (t.method, t.now);
-    let decision = decide(t.link.as_deref(), &t.visitor, now);
+    let decision = token_expired(decide(t.link.as_deref(), &t.visitor, now), t.expired);
     // Made before responding: a landing page carries a click id bound to it.
     let id = fresh_event_id(now);
     let response = match (&decision, t.link.as_deref()) {
@@ -235,7 +258,10 @@ pub async fn app_open(
         Ok(t) => t,
         Err(response) => return Ok(response),
     };
-    let decision = decide_redirect(t.link.as_deref(), &t.visitor, t.now);
+    let decision = token_expired(
+        decide_redirect(t.link.as_deref(), &t.visitor, t.now),
+        t.expired,
+    );
     let self_link = match decision {
         Decision::Interstitial { .. } => self_link(&req),
         _ => String::new(),

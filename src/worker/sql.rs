@@ -29,16 +29,19 @@ pub const EVENTS_PAGE: &str =
  AND (?5 IS NULL OR kind = ?5) AND (?6 IS NULL OR step = ?6) AND (?7 IS NULL OR recipient = ?7) \
  ORDER BY ts, id LIMIT ?4";
 
-/// Ledger rows touching a batch: by external id or by explicit seq (JSON arrays in ?2, ?3).
+/// Ledger rows touching a batch: by external id within the link's current generation (?4), or
+/// by seq (JSON arrays in ?2, ?3).
 pub const LEDGER_EXISTING: &str = "SELECT recipient, external_id FROM sends WHERE link = ?1 \
- AND (external_id IN (SELECT value FROM json_each(?2)) OR recipient IN (SELECT value FROM json_each(?3)))";
+ AND ((generation = ?4 AND external_id IN (SELECT value FROM json_each(?2))) \
+   OR recipient IN (SELECT value FROM json_each(?3)))";
 
-pub const LEDGER_MAX_SEQ: &str =
-    "SELECT COALESCE(MAX(recipient), 0) AS max_seq FROM sends WHERE link = ?1";
-
-pub const INSERT_SEND: &str =
-    "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, created_at) \
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// The first of the explicit seqs (JSON array in ?2) that is neither in the ledger nor in a
+/// range reserved for this link generation (?3): a list minted without a reservation.
+pub const LEDGER_UNRESERVED: &str = "SELECT j.value AS seq FROM json_each(?2) j \
+ WHERE NOT EXISTS (SELECT 1 FROM sends s WHERE s.link = ?1 AND s.recipient = j.value) \
+   AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.link = ?1 AND r.generation = ?3 \
+                   AND r.first <= j.value AND r.last >= j.value) \
+ LIMIT 1";
 
 /// A page step or a conversion; the id decides idempotency (see domain::funnel).
 pub const INSERT_STEP: &str = "INSERT OR IGNORE INTO events \
@@ -76,3 +79,57 @@ pub const TOUCHES_BY_CAMPAIGN: &str = "SELECT json_extract(j.value, '$[0]') AS i
  JOIN link_campaigns lc ON lc.campaign = json_extract(j.value, '$[1]') \
  JOIN sends s ON s.link = lc.link AND s.external_id = json_extract(j.value, '$[2]') \
  LEFT JOIN first_clicks f ON f.link = s.link AND f.recipient = s.recipient";
+
+/// Takes the next ?3 numbers of link ?1's one counter and records the range, atomically (one
+/// statement): after every range handed out before and every seq in the ledger. No row comes
+/// back when the link has no numbers left.
+pub const RESERVE: &str =
+    "INSERT INTO reservations (link, first, last, generation, source, created_at) \
+ SELECT ?1, t + 1, t + ?3, ?2, ?4, ?5 FROM (SELECT MAX( \
+   COALESCE((SELECT last FROM reservations WHERE link = ?1 ORDER BY first DESC LIMIT 1), 0), \
+   COALESCE((SELECT MAX(recipient) FROM sends WHERE link = ?1), 0)) AS t) \
+ WHERE t + ?3 <= 1099511627775 \
+ RETURNING first, last";
+
+/// New ledger rows, set-based: ?4 is a JSON array of `[seq, external_id, segment, variant,
+/// sent_at]` (at most `ledger::MAX_STATEMENT_JSON` bytes).
+pub const INSERT_SENDS: &str =
+    "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, created_at, generation) \
+ SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+        json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?3, ?2 FROM json_each(?4)";
+
+/// Re-judging: every click (not page steps or conversions) of the recipients in ?1 (JSON `[[link, seq], ...]`) with the ledger's
+/// send time, as one JSON text (`j`) of `[link, seq, id, ts, bot, bot_reason, sent_at]` rows
+/// ordered by recipient, so one read needs no per-row decoding in the worker.
+pub const JUDGE_READ: &str =
+    "SELECT json_group_array(json_array(link, recipient, id, ts, bot, bot_reason, sent_at)) AS j \
+ FROM (SELECT e.link, e.recipient, e.id, e.ts, e.bot, e.bot_reason, s.sent_at FROM events e \
+   JOIN json_each(?1) w ON e.link = json_extract(w.value, '$[0]') \
+    AND e.recipient = json_extract(w.value, '$[1]') \
+   LEFT JOIN sends s ON s.link = e.link AND s.recipient = e.recipient \
+   WHERE e.kind = 'click' \
+   ORDER BY e.link, e.recipient)";
+
+/// Re-judging: adds flags (JSON `[[event id, reason], ...]` in ?1), only to clicks not flagged
+/// yet: a flag is never lifted or renamed.
+pub const JUDGE_FLAG: &str =
+    "UPDATE events SET bot = 1, bot_reason = json_extract(j.value, '$[1]') \
+ FROM json_each(?1) j WHERE events.id = json_extract(j.value, '$[0]') AND events.bot = 0 \
+   AND events.kind = 'click'";
+
+/// Re-judging, first of two statements run together: forget the recipients' first clicks…
+pub const FIRST_CLICKS_CLEAR: &str = "DELETE FROM first_clicks WHERE (link, recipient) IN \
+ (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))";
+
+/// …and take them again from the log: the earliest unflagged click that reached a destination,
+/// ties to the smaller id. With the clear above, in one transaction, this is the one place the
+/// first-click rule lives; any order and any redelivery of events or ledger rows ends the same.
+pub const FIRST_CLICKS_RECOMPUTE: &str =
+    "INSERT INTO first_clicks (link, recipient, event_id, ts) \
+ SELECT link, recipient, id, ts FROM ( \
+   SELECT e.link, e.recipient, e.id, e.ts, \
+          ROW_NUMBER() OVER (PARTITION BY e.link, e.recipient ORDER BY e.ts, e.id) AS rn \
+   FROM events e JOIN json_each(?1) j ON e.link = json_extract(j.value, '$[0]') \
+    AND e.recipient = json_extract(j.value, '$[1]') \
+   WHERE e.kind = 'click' AND e.bot = 0 AND e.target IS NOT NULL) \
+ WHERE rn = 1";

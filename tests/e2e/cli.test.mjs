@@ -31,11 +31,11 @@ const run = (args, input = '') =>
 test('CLI mint + upload and API mint leave the same ledger, and the CLI links resolve', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wakelink-cli-'));
   const minted = join(dir, 'minted.csv');
-  writeFileSync(minted, run(['mint', '--code', 'cli', '--base-url', t.base], sendList));
+  // Reserves the numbers, records the ledger, and only then writes the links.
+  run(['mint', '--code', 'cli', '--base-url', t.base, '--api', t.base, '--output', minted], sendList);
   const lines = readFileSync(minted, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'seq,external_id,segment,variant,sent_at,token,url');
   assert.equal(lines.length, 4);
-  run(['upload', '--api', t.base, '--code', 'cli', '--input', minted]);
   run(['upload', '--api', t.base, '--code', 'cli', '--input', minted]); // a retry changes nothing
 
   const viaApi = await t.api('/api/v1/links/viaapi/recipients', {
@@ -55,12 +55,14 @@ test('CLI mint + upload and API mint leave the same ledger, and the CLI links re
   assert.deepEqual(await ledger('cli'), await ledger('viaapi'));
   assert.equal((await ledger('cli')).length, 3);
 
+  const { generation } = await (await t.api('/api/v1/links/cli')).json();
+  assert.match(generation, /^[0-9a-f]{16}$/);
   const cliRows = lines.slice(1).map((l) => l.split(','));
   for (const [i, r] of cliRows.entries()) {
     const token = r[5];
     assert.match(token, /^[0-9A-Za-z]{1,12}$/);
     assert.notEqual(token, apiTokens[i], 'tokens are bound to the link code');
-    assert.equal(run(['verify', '--code', 'cli', token]).trim(), `seq=${i + 1} kid=1 expires=never`);
+    assert.equal(run(['verify', '--code', 'cli', '--generation', generation, token]).trim(), `seq=${i + 1} kid=1 kind=link expires=never`);
   }
   const r = await fetch(cliRows[1][6], { redirect: 'manual', headers: { 'user-agent': UA.iphone } });
   assert.equal(r.status, 302);

@@ -11,7 +11,7 @@ before(async () => {
 });
 after(async () => t?.mf.dispose());
 
-const hourAgo = () => Math.floor(Date.now() / 1000) - 3600;
+const hourAgo = () => new Date(Date.now() - 3600_000).toISOString();
 const mint = (code, recipients, extra = {}) =>
   t.api(`/api/v1/links/${code}/recipients`, { method: 'POST', body: JSON.stringify({ recipients, ...extra }) });
 const click = (url, ua, init = {}) => t.fetch(new URL(url).pathname, { ...init, headers: { 'user-agent': ua, ...(init.headers ?? {}) } });
@@ -105,7 +105,7 @@ test('a preview bot first: logged as a bot, the first click is still the phoneâ€
 
 test('a click seconds after the send is flagged as a scanner, not a recall', async () => {
   await putLink(t, 'scanned');
-  const now = Math.floor(Date.now() / 1000);
+  const now = new Date().toISOString();
   const [{ url }] = (await (await mint('scanned', [{ external_id: 'p-3', sent_at: now }])).json()).recipients;
   await click(url, UA.iphone);
   const [ev] = await eventually(async () => {

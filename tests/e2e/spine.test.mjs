@@ -195,8 +195,16 @@ test('the events API pages the click log with a cursor and streams NDJSON', asyn
   assert.equal(nd.headers.get('content-type'), 'application/x-ndjson');
   const lines = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((e) => e.id), seen.map((e) => e.id));
-  const since = await t.api(`/api/v1/events?link=paged&since=${seen[4].ts + 1}`);
+  const since = await t.api(`/api/v1/events?link=paged&since=${new Date(seen[4].ts + 1).toISOString()}`);
   assert.equal((await since.json()).events.length, 0);
+  const atLast = await t.api(`/api/v1/events?link=paged&since=${encodeURIComponent(new Date(seen[4].ts).toISOString().replace('Z', '+00:00'))}`);
+  assert.equal((await atLast.json()).events.length, 1);
+  // One time type: milliseconds and date-only values are refused with the field named.
+  for (const bad of [String(seen[4].ts), '2026-11-23']) {
+    const r = await t.api(`/api/v1/events?since=${bad}`);
+    assert.equal(r.status, 400);
+    assert.equal((await r.json()).error.field, 'since');
+  }
 });
 
 test('the operator API: keys, validation with the field at fault, get and delete', async () => {

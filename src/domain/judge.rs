@@ -47,8 +47,10 @@ pub struct Facts {
 pub struct Recorded {
     pub id: String,
     pub ts: UnixMs,
-    /// Already flagged, by the edge or by an earlier judgement.
-    pub reason: Option<BotReason>,
+    /// Already flagged, by the edge or by an earlier judgement (whatever the reason).
+    pub flagged: bool,
+    /// A hit on the recipient's honeypot link (flagged `honeypot` at the edge).
+    pub honeypot: bool,
 }
 
 /// A flag to add to one click.
@@ -70,7 +72,7 @@ pub const SIGNALS: &[Signal] = &[before_send, too_soon_after_send, honeypot_burs
 /// use wakelink::domain::judge::{judge, Facts, Recorded, Rules};
 /// use wakelink::domain::visitor::BotReason;
 /// let rules = Rules { min_gap_ms: 5_000, burst_ms: 60_000 };
-/// let clicks = [Recorded { id: "a".into(), ts: 10_000, reason: None }];
+/// let clicks = [Recorded { id: "a".into(), ts: 10_000, flagged: false, honeypot: false }];
 /// // The ledger arrives later: the send was at 8 s, so the click 2 s after it was a scanner.
 /// let flags = judge(&rules, &Facts { sent_at: Some(8_000) }, &clicks);
 /// assert_eq!(flags[0].reason, BotReason::TooSoonAfterSend);
@@ -78,7 +80,7 @@ pub const SIGNALS: &[Signal] = &[before_send, too_soon_after_send, honeypot_burs
 pub fn judge(rules: &Rules, facts: &Facts, clicks: &[Recorded]) -> Vec<Flag> {
     clicks
         .iter()
-        .filter(|c| c.reason.is_none())
+        .filter(|c| !c.flagged)
         .filter_map(|c| {
             SIGNALS
                 .iter()
@@ -127,7 +129,7 @@ pub fn honeypot_burst(
 ) -> Option<BotReason> {
     clicks
         .iter()
-        .filter(|c| c.reason == Some(BotReason::Honeypot))
+        .filter(|c| c.honeypot)
         .any(|hit| hit.ts.abs_diff(click.ts) <= rules.burst_ms)
         .then_some(BotReason::ScannerBurst)
 }
@@ -146,7 +148,8 @@ mod tests {
         Recorded {
             id: id.into(),
             ts,
-            reason,
+            flagged: reason.is_some(),
+            honeypot: reason == Some(BotReason::Honeypot),
         }
     }
 
@@ -222,11 +225,8 @@ mod tests {
     fn apply(clicks: &mut [Recorded], flags: &[Flag]) {
         for f in flags {
             if let Some(c) = clicks.iter_mut().find(|c| c.id == f.id) {
-                assert!(
-                    c.reason.is_none(),
-                    "a flag is only added to unflagged clicks"
-                );
-                c.reason = Some(f.reason);
+                assert!(!c.flagged, "a flag is only added to unflagged clicks");
+                c.flagged = true;
             }
         }
     }
@@ -263,7 +263,7 @@ mod tests {
             apply(&mut late, &f);
             let f = judge(&RULES, &facts, &late);
             apply(&mut late, &f);
-            let flagged = |v: &[Recorded]| v.iter().map(|c| (c.id.clone(), c.reason.is_some())).collect::<Vec<_>>();
+            let flagged = |v: &[Recorded]| v.iter().map(|c| (c.id.clone(), c.flagged)).collect::<Vec<_>>();
             prop_assert_eq!(flagged(&early), flagged(&late));
         }
     }

@@ -242,13 +242,14 @@ pub struct Assigned {
 /// How many fresh sequence numbers [`assign`] will take for this batch: one per distinct
 /// external id that comes without a seq and is not in the ledger yet.
 pub fn fresh_needed(rows: &[SendRow], existing: &[(u64, String)]) -> u64 {
-    use std::collections::HashSet;
-    let known: HashSet<&str> = existing.iter().map(|(_, id)| id.as_str()).collect();
-    let mut fresh: HashSet<&str> = HashSet::new();
+    use std::collections::HashMap;
+    // The same map types as `assign`: no extra code in the worker.
+    let known: HashMap<&str, u64> = existing.iter().map(|(s, id)| (id.as_str(), *s)).collect();
+    let mut fresh: HashMap<&str, u64> = HashMap::new();
     for r in rows.iter().filter(|r| r.seq.is_none()) {
         let id = r.external_id.as_str();
-        if !known.contains(id) {
-            fresh.insert(id);
+        if !known.contains_key(id) {
+            fresh.insert(id, 0);
         }
     }
     fresh.len() as u64
@@ -334,13 +335,12 @@ pub fn assign(
 /// The largest a D1 statement's JSON argument may grow (D1 takes 100 KB per statement).
 pub const MAX_STATEMENT_JSON: usize = 90_000;
 
-/// `items` as JSON arrays of at most `max_bytes` each (one item longer than that makes an array
-/// of its own), for set-based statements (`… FROM json_each(?)`) that stay under D1's size limit.
-pub fn json_array_chunks(items: &[serde_json::Value], max_bytes: usize) -> Vec<String> {
+/// `items` (each a JSON text) as JSON arrays of at most `max_bytes` each (one item longer than
+/// that makes an array of its own), for set-based statements (`… FROM json_each(?)`) that stay under D1's size limit.
+pub fn json_array_chunks(items: &[String], max_bytes: usize) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut cur = String::from("[");
-    for item in items {
-        let text = item.to_string();
+    for text in items {
         if cur.len() > 1 && cur.len() + text.len() + 2 > max_bytes {
             cur.push(']');
             chunks.push(std::mem::replace(&mut cur, String::from("[")));
@@ -348,7 +348,7 @@ pub fn json_array_chunks(items: &[serde_json::Value], max_bytes: usize) -> Vec<S
         if cur.len() > 1 {
             cur.push(',');
         }
-        cur.push_str(&text);
+        cur.push_str(text);
     }
     if cur.len() > 1 {
         cur.push(']');
@@ -372,6 +372,7 @@ pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
                 a.row.variant,
                 a.row.sent_at
             ])
+            .to_string()
         })
         .collect();
     json_array_chunks(&rows, max_bytes)

@@ -24,18 +24,11 @@ impl ReservationInput {
     pub fn parse(body: &[u8]) -> Result<u64, Problem> {
         let input: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))?;
-        let obj = input
+        let count = input
             .as_object()
-            .ok_or_else(|| Problem::bad_request("invalid-json", "expected an object"))?;
-        if let Some(k) = obj.keys().find(|k| *k != "count") {
-            return Err(Problem::bad_request(
-                "invalid-json",
-                format!("unknown field `{k}`, expected `count`"),
-            ));
-        }
-        let count = obj
-            .get("count")
-            .ok_or_else(|| Problem::bad_request("invalid-json", "missing field `count`"))?;
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("count"))
+            .ok_or_else(|| Problem::bad_request("invalid-json", "expected {\"count\": N}"))?;
         count
             .as_u64()
             .filter(|n| (1..=MAX_RESERVATION).contains(n))

@@ -36,10 +36,15 @@ where
 
 /// Logs the detail of an infrastructure error and hands the client a bare 503.
 pub(super) fn down(what: &str) -> impl FnOnce(worker::Error) -> Problem + '_ {
-    move |e| {
-        worker::console_error!("{what}: {e}");
-        Problem::unavailable("storage is unavailable, try again")
-    }
+    move |e| unavailable(what, e)
+}
+
+/// Out of line: every storage call site maps its error through here, and the logging would
+/// otherwise be copied into each.
+#[inline(never)]
+fn unavailable(what: &str, e: worker::Error) -> Problem {
+    worker::console_error!("{what}: {e}");
+    Problem::unavailable("storage is unavailable, try again")
 }
 
 pub(super) fn ok_json(status: u16, v: &Value) -> std::result::Result<Response, Problem> {
@@ -103,12 +108,7 @@ fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
 /// A fresh link generation from the runtime's CSPRNG.
 fn new_generation() -> Generation {
     let mut b = [0u8; 8];
-    if getrandom::getrandom(&mut b).is_err() {
-        // crypto.getRandomValues is always there on Workers; this only keeps generations apart.
-        for x in b.iter_mut() {
-            *x = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
+    super::redirect::random_fill(&mut b);
     Generation::new(u64::from_be_bytes(b))
 }
 

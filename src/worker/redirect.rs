@@ -272,11 +272,16 @@ pub async fn app_open(
 /// An event id made at the edge: the time, then 80 bits from the runtime's CSPRNG.
 fn fresh_event_id(now: u64) -> String {
     let mut random = [0u8; 10];
-    if getrandom::getrandom(&mut random).is_err() {
-        // crypto.getRandomValues is always there on Workers; this only keeps ids distinct.
-        for b in random.iter_mut() {
+    random_fill(&mut random);
+    event_id(now, random)
+}
+
+/// Bytes from the runtime's CSPRNG.
+pub(super) fn random_fill(buf: &mut [u8]) {
+    if getrandom::getrandom(buf).is_err() {
+        // crypto.getRandomValues is always there on Workers; this only keeps values distinct.
+        for b in buf.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    event_id(now, random)
 }

@@ -15,16 +15,6 @@ use crate::domain::judge::{judge, Facts, Recorded, Rules};
 use crate::domain::ledger::{json_array_chunks, MAX_STATEMENT_JSON};
 use crate::domain::visitor::BotReason;
 
-/// A reason read back from the log. A flagged click whose reason this version doesn't know
-/// (written by a newer one) stays flagged, read as `Crawler`: no signal looks for that.
-fn reason(bot: bool, name: Option<&str>) -> Option<BotReason> {
-    if !bot {
-        return None;
-    }
-    let named = name.and_then(|n| serde_json::from_value(Value::String(n.to_owned())).ok());
-    Some(named.unwrap_or(BotReason::Crawler))
-}
-
 /// One click row of [`sql::JUDGE_READ`]: (link, recipient) and the click with its send time.
 fn click_of(row: &Value) -> Option<((&str, u64), Recorded, Option<u64>)> {
     let r = row.as_array()?;
@@ -33,7 +23,8 @@ fn click_of(row: &Value) -> Option<((&str, u64), Recorded, Option<u64>)> {
     let click = Recorded {
         id: field(2).as_str()?.to_owned(),
         ts: field(3).as_u64()?,
-        reason: reason(field(4).as_u64() == Some(1), field(5).as_str()),
+        flagged: field(4).as_u64() == Some(1),
+        honeypot: field(5).as_str() == Some(BotReason::Honeypot.as_str()),
     };
     Some((key, click, field(6).as_u64()))
 }
@@ -68,10 +59,12 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
             sent_at: group[0].2,
         };
         let log: Vec<Recorded> = group.iter().map(|c| c.1.clone()).collect();
+        // Event ids are Crockford base32, reasons kebab-case, codes [A-Za-z0-9_-]: no escaping.
         for f in judge(&rules, &facts, &log) {
-            flags.push(json!([f.id, f.reason.as_str()]));
+            flags.push(format!(r#"["{}","{}"]"#, f.id, f.reason.as_str()));
         }
-        clicked.push(json!([group[0].0 .0, group[0].0 .1]));
+        let (code, seq) = group[0].0;
+        clicked.push(format!(r#"["{code}",{seq}]"#));
     }
     let mut writes = Vec::new();
     for chunk in json_array_chunks(&flags, MAX_STATEMENT_JSON) {

@@ -3,13 +3,15 @@
 //! batch of 1,000 rows is a handful of D1 queries, each under the statement size limit).
 
 use serde_json::{json, Map, Value};
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
+
 use worker::{D1Database, Date, Env, Method, Request, Response};
 
-use super::api::{body, down, ok_json, read_link};
+use super::api::{body, down, read_link};
 use super::config::Config;
 use super::names::DB;
-use super::{rejudge, sql};
+use super::{rejudge, respond, sql};
 use crate::domain::code::ShortCode;
 use crate::domain::ledger::{
     assign, fresh_needed, insert_chunks, Assigned, SendBatchInput, MAX_STATEMENT_JSON,
@@ -79,75 +81,80 @@ async fn reserve(
 
 /// The real reason a D1 write failed, as a stable code; the detail goes to the log, never to
 /// the client. A unique-key clash means another request recorded the same recipients at the same
-/// moment: the batch can be sent again (its rows then read as recorded). A busy or unreachable
-/// database is worth a retry; anything else (a refused statement) is not, and says so.
+/// moment: the batch can be sent again (its rows then read as recorded). Anything else is the
+/// database failing to take the write: nothing was recorded, and a retry is safe.
 fn write_failed(what: &str, e: worker::Error) -> Problem {
     let detail = e.to_string();
     worker::console_error!("{what} write failed: {detail}");
-    let lower = detail.to_ascii_lowercase();
-    if lower.contains("unique constraint") {
+    if detail.contains("UNIQUE constraint") {
         Problem::conflict(
             "ledger-race",
             "another request recorded some of these recipients at the same moment; send the batch again",
         )
-    } else if [
-        "overload",
-        "busy",
-        "timeout",
-        "timed out",
-        "unavailable",
-        "network",
-        "reset",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
-        Problem::unavailable(format!(
-            "the {what} could not be written now: the database is busy or unreachable, try again"
-        ))
     } else {
-        Problem::new(500, "ledger-write-refused", format!("the database refused the {what}; nothing was recorded (the worker log has the reason)"))
+        Problem::new(
+            503,
+            "ledger-write-failed",
+            "the database did not take the write: nothing was recorded, try again (the worker log has the reason)",
+        )
     }
+}
+
+/// What both ledger routes start with: a POST with a JSON body of at most `max` bytes, for a link
+/// that exists (its generation), and the database.
+async fn open(
+    mut req: Request,
+    env: &Env,
+    code: &ShortCode,
+    max: usize,
+) -> Result<(Rc<Config>, Vec<u8>, Option<Generation>, D1Database), Problem> {
+    if req.method() != Method::Post {
+        return Err(Problem::method_not_allowed());
+    }
+    let cfg = Config::get(env);
+    keyring(&cfg)?;
+    let bytes = body(&mut req, max).await?;
+    let generation = generation_of(env, code).await?;
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    Ok((cfg, bytes, generation, db))
 }
 
 /// `POST /api/v1/links/{code}/reservations` `{"count": N}`: a range of N sequence numbers
 /// nobody else will get, recorded in the ledger, with a receipt `wakelink mint` checks.
-pub async fn reservations(mut req: Request, env: &Env, code: ShortCode) -> Answer {
-    if req.method() != Method::Post {
-        return Err(Problem::method_not_allowed());
-    }
-    let cfg = Config::get(env);
+pub async fn reservations(req: Request, env: &Env, code: ShortCode) -> Answer {
+    let (cfg, bytes, generation, db) = open(req, env, &code, MAX_RESERVATION_BODY).await?;
     let keys = keyring(&cfg)?;
-    let count = ReservationInput::parse(&body(&mut req, MAX_RESERVATION_BODY).await?)?;
-    let generation = generation_of(env, &code).await?;
-    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let count = ReservationInput::parse(&bytes)?;
     let range = reserve(&db, &code, generation, count, "cli").await?;
     let receipt = Receipt::sign(keys, &code, generation, range).ok_or_else(Problem::internal)?;
-    ok_json(
+    // Every part is a code, hex digits, a number or a receipt ([0-9a-z.-]): nothing to escape.
+    let generation = generation.map_or(String::from("null"), |g| format!("\"{g}\""));
+    ok_text(
         201,
-        &json!({
-            "code": code.as_str(),
-            "generation": generation.map(|g| g.to_string()),
-            "first": range.first,
-            "last": range.last,
-            "count": range.len(),
-            "receipt": receipt.to_string(),
-        }),
+        format!(
+            r#"{{"code":"{code}","generation":{generation},"first":{},"last":{},"count":{},"receipt":"{receipt}"}}"#,
+            range.first,
+            range.last,
+            range.len()
+        ),
     )
 }
 
+fn ok_text(status: u16, body: String) -> Answer {
+    respond::json(status, body).map_err(down("response"))
+}
+
 /// `POST /api/v1/links/{code}/recipients`: records the send ledger and mints the links.
-pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> Answer {
-    if req.method() != Method::Post {
-        return Err(Problem::method_not_allowed());
-    }
-    let cfg = Config::get(env);
+pub async fn recipients(req: Request, env: &Env, code: ShortCode) -> Answer {
+    let origin = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let (cfg, bytes, generation, db) = open(req, env, &code, MAX_LEDGER_BODY).await?;
     let keys = keyring(&cfg)?;
     let now = Date::now().as_millis();
-    let batch = SendBatchInput::parse(&body(&mut req, MAX_LEDGER_BODY).await?, now)?;
-    let generation = generation_of(env, &code).await?;
+    let batch = SendBatchInput::parse(&bytes, now)?;
     let gen = JsValue::from_str(&gen_text(generation));
-    let db = env.d1(DB).map_err(down("d1 binding"))?;
     let link = JsValue::from_str(code.as_str());
 
     // 1. What the ledger holds for this batch, and whether explicit numbers were reserved.
@@ -240,48 +247,54 @@ pub async fn recipients(mut req: Request, env: &Env, code: ShortCode) -> Answer 
         .await
         .map_err(|e| write_failed("re-judgement", e))?;
 
-    let origin = req
-        .url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
     let link = LinkRef {
         code: &code,
         generation,
     };
-    let out = assigned
-        .iter()
-        .map(|a| minted(keys, link, a, expires_at, honeypot, &origin))
-        .collect::<Result<Vec<_>, _>>()?;
-    ok_json(
-        if created > 0 { 201 } else { 200 },
-        &json!({ "created": created, "existing": assigned.len() - created, "recipients": out }),
-    )
+    let mut out = format!(
+        r#"{{"created":{created},"existing":{},"recipients":["#,
+        assigned.len() - created
+    );
+    for (i, a) in assigned.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        minted(&mut out, keys, link, a, expires_at, honeypot, &origin)?;
+    }
+    out.push_str("]}");
+    ok_text(if created > 0 { 201 } else { 200 }, out)
 }
 
 /// One row of the answer: the recipient's link, and their honeypot link when asked for.
 fn minted(
+    out: &mut String,
     keys: &Keyring,
     link: LinkRef<'_>,
     a: &Assigned,
     expires_at: Option<u64>,
     honeypot: bool,
     origin: &str,
-) -> Result<Value, Problem> {
+) -> Result<(), Problem> {
     let expires = expires_at.map(|ms| ms / 1000);
     let mint = |kind| {
         keys.mint(link, a.seq, expires, kind)
             .map_err(|e| Problem::invalid("recipients", e.to_string()))
     };
     let token = mint(Kind::Link)?;
-    let mut row = json!({
-        "seq": a.seq,
-        "external_id": a.row.external_id.as_str(),
-        "token": token.as_str(),
-        "url": format!("{origin}/{}/{}", link.code, token.as_str()),
-    });
+    // The external id is the only free text: JSON-escaped. Tokens are [0-9A-Za-z], the origin
+    // is the request URL's serialized origin.
+    let id = Value::String(a.row.external_id.as_str().to_owned());
+    let base = format!("{origin}/{}/", link.code);
+    out.push_str(&format!(
+        r#"{{"seq":{},"external_id":{id},"token":"{token}","url":"{base}{token}""#,
+        a.seq
+    ));
     if honeypot {
-        let pot = mint(Kind::Honeypot)?;
-        row["honeypot_url"] = Value::String(format!("{origin}/{}/{}", link.code, pot.as_str()));
+        out.push_str(&format!(
+            r#","honeypot_url":"{base}{}""#,
+            mint(Kind::Honeypot)?
+        ));
     }
-    Ok(row)
+    out.push('}');
+    Ok(())
 }

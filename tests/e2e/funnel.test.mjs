@@ -34,7 +34,8 @@ test('mint, then a phone clicks: the click is logged and a click id names it', a
   const hourAgo = Math.floor(Date.now() / 1000) - 3600;
   const minted = await t.api('/api/v1/links/funnel/recipients', {
     method: 'POST',
-    body: JSON.stringify({ recipients: [{ external_id: 'cust-42', sent_at: hourAgo }, { external_id: 'cust-43', sent_at: hourAgo - 6 * 86400 }] }),
+    // Instants are RFC 3339 with an offset (the API's one time type).
+    body: JSON.stringify({ recipients: [{ external_id: 'cust-42', sent_at: new Date(hourAgo * 1000).toISOString() }, { external_id: 'cust-43', sent_at: new Date((hourAgo - 6 * 86400) * 1000).toISOString() }] }),
   });
   assert.equal(minted.status, 201);
   const [first, second] = (await minted.json()).recipients;

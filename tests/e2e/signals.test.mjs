@@ -86,7 +86,8 @@ test('a click from a data-centre network without browser headers is flagged and 
   const hourAgo = Math.floor(Date.now() / 1000) - 3600;
   const minted = await t.api('/api/v1/links/dc/recipients', {
     method: 'POST',
-    body: JSON.stringify({ recipients: [{ external_id: 'cust-dc-1', sent_at: hourAgo }] }),
+    // Instants are RFC 3339 with an offset (the API's one time type).
+    body: JSON.stringify({ recipients: [{ external_id: 'cust-dc-1', sent_at: new Date(hourAgo * 1000).toISOString() }] }),
   });
   assert.equal(minted.status, 201);
   const [{ url, seq }] = (await minted.json()).recipients;

@@ -18,7 +18,7 @@ use super::ledger::ExternalId;
 use super::link::check_label;
 use super::problem::Problem;
 use super::step::{Source, Step};
-use super::time::{parse_rfc3339, UnixMs};
+use super::time::{parse_instant, UnixMs};
 use super::token::{Generation, Keyring, LinkRef};
 use super::visitor::Platform;
 
@@ -185,13 +185,9 @@ fn parse_row(
     let step = Step::parse(&step_name, Source::Server).map_err(|e| fail("step", &e.to_string()))?;
     let ts = match ts_in {
         None => now,
-        Some(Value::String(s)) => {
-            parse_rfc3339(s).ok_or_else(|| fail("ts", "not an RFC 3339 date-time"))?
-        }
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or_else(|| fail("ts", "Unix milliseconds are a whole number"))?,
-        Some(_) => return Err(fail("ts", "an RFC 3339 date-time or Unix milliseconds")),
+        // The API's one time type: RFC 3339 with an offset (`time::parse_instant`).
+        Some(Value::String(s)) => parse_instant(s).map_err(|m| fail("ts", m))?,
+        Some(_) => return Err(fail("ts", "an RFC 3339 date-time with an offset")),
     };
     if ts < EARLIEST_MS {
         return Err(fail(

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { start, putLink, UA, root, rows, eventually, signClickId } from '../e2e/harness.mjs';
 
 const sdkPath = readFileSync(join(root, 'build', 'sdk.env'), 'utf8').trim().split('=')[1];
@@ -13,11 +13,7 @@ let t, browser;
 before(async () => {
   t = await start({ http: true });
   await putLink(t, 'sdkpage');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,18 +6,11 @@ use worker::{D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageEx
 
 use super::config::Config;
 use super::names::DB;
+use super::sql::{opt_num, opt_str};
 use super::{rejudge, sql, steps};
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{parse_queued, Queued, StepEvent};
 use crate::domain::judge::Rules;
-
-fn opt_str(v: Option<&str>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_str)
-}
-
-fn opt_num(v: Option<u64>) -> JsValue {
-    v.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))
-}
 
 fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedStatement> {
     db.prepare(sql::INSERT_EVENT).bind(&[
@@ -26,7 +19,7 @@ fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedS
         JsValue::from_str(&e.link),
         JsValue::from_str(&e.campaign),
         opt_str(e.variant.as_deref()),
-        opt_num(e.recipient),
+        opt_num(e.recipient.map(|r| r as f64)),
         JsValue::from_str(e.method.as_str()),
         JsValue::from_str(e.outcome.as_str()),
         opt_str(e.target.map(|v| v.as_str())),

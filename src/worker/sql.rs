@@ -133,3 +133,13 @@ pub const FIRST_CLICKS_RECOMPUTE: &str =
     AND e.recipient = json_extract(j.value, '$[1]') \
    WHERE e.kind = 'click' AND e.bot = 0 AND e.target IS NOT NULL) \
  WHERE rn = 1";
+
+/// A nullable text parameter for a D1 bind list.
+pub fn opt_str(v: Option<&str>) -> wasm_bindgen::JsValue {
+    v.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_str)
+}
+
+/// A nullable number parameter for a D1 bind list (integers below 2^53 are exact).
+pub fn opt_num(v: Option<f64>) -> wasm_bindgen::JsValue {
+    v.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_f64)
+}

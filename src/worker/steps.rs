@@ -4,17 +4,9 @@
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Result};
 
-use super::sql;
+use super::sql::{self, opt_num, opt_str};
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::StepEvent;
-
-fn opt_str(v: Option<&str>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_str)
-}
-
-fn opt_num(v: Option<f64>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_f64)
-}
 
 pub fn insert(db: &D1Database, e: &StepEvent, now: u64) -> Result<D1PreparedStatement> {
     db.prepare(sql::INSERT_STEP).bind(&[

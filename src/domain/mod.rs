@@ -23,6 +23,7 @@ pub mod qr;
 pub mod reserve;
 pub mod route;
 pub mod signals;
+pub mod stats;
 pub mod step;
 pub mod time;
 pub mod token;

@@ -33,7 +33,7 @@ pub struct Interval {
 ///
 /// ```
 /// use wakelink::domain::stats::erfc;
-/// assert!((erfc(1.0) - 0.157_299_207_050_285_13).abs() < 1e-16);
+/// assert!((erfc(1.0) - 0.157_299_207_050_285_13).abs() < 1e-15);
 /// ```
 pub fn erfc(x: f64) -> f64 {
     if x.is_nan() {

@@ -27,5 +27,7 @@ pub mod stats;
 pub mod step;
 pub mod time;
 pub mod token;
+pub mod tz;
+mod tz_data;
 pub mod ua_rules;
 pub mod visitor;

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod applinks;
 pub mod auth;
+pub mod campaign;
 pub mod clickid;
 pub mod code;
 pub mod conversion;

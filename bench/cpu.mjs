@@ -62,7 +62,7 @@ async function measure(name, opts) {
   return per;
 }
 
-const wasmFile = readdirSync(join(root, 'build'), { recursive: true }).find((f) => String(f).endsWith('.wasm'));
+const wasmFile = 'index_bg.wasm'; // the edge worker's
 const results = {
   wakelink: await measure('wakelink', {
     modules: true,

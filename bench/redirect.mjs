@@ -6,7 +6,7 @@
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import autocannon from 'autocannon';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,7 @@ const w = best('wakelink');
 const wk = best('wakelink-kv');
 const b = best('js-baseline');
 const buildDir = join(root, 'build');
-const wasmFiles = readdirSync(buildDir, { recursive: true }).filter((f) => String(f).endsWith('.wasm'));
+const wasmFiles = ['index_bg.wasm']; // the edge worker's: the one that serves redirects
 const wasm = readFileSync(join(buildDir, String(wasmFiles[0])));
 
 const row = (n, x) => `${n.padEnd(12)} ${x.rps.toFixed(0).padStart(9)} ${String(x.p50).padStart(8)} ${String(x.p99).padStart(8)}`;

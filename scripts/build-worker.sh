@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the browser SDK (scripts/build-sdk.sh) and the edge worker (build/index.js + wasm)
-# offline with the project's pinned tools.
-# wrangler.toml's [build] command calls this, so a plain `npx wrangler dev` works too.
+# Builds wakelink's two workers offline with the project's pinned tools:
+#   edge  build/index.js (+ wasm)      wrangler.toml       every tap; links to the SDK
+#   ops   build/ops/index.js (+ wasm)  wrangler.ops.toml   operator API and Queue consumer
+# `bash scripts/build-worker.sh` builds both; `… edge` or `… ops` one (each wrangler file's
+# [build] command names its own, so a plain `npx wrangler dev` works too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -9,9 +11,21 @@ export PATH="$root/.tools/bin:$PATH"
 export WASM_BINDGEN_BIN="$root/.tools/bin/wasm-bindgen"
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
-# The SDK first: the worker links to its content-hashed path.
-bash scripts/build-sdk.sh
-set -a
-. build/sdk.env
-set +a
-exec worker-build --release --features worker
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(edge ops)
+for target in "${targets[@]}"; do
+  case $target in
+    edge)
+      # The SDK first: the edge links to its content-hashed path.
+      bash scripts/build-sdk.sh
+      (set -a; . build/sdk.env; set +a; worker-build --release --features edge)
+      ;;
+    ops)
+      worker-build --release --out-dir build/ops --features ops
+      ;;
+    *)
+      echo "build-worker.sh: unknown worker '$target' (edge or ops)" >&2
+      exit 2
+      ;;
+  esac
+done

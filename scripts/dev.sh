@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs wakelink locally on the real Workers runtime (workerd via
-# wrangler dev) with local KV, Queue, D1 and cron, seeded with the `demo` link.
+# Miniflare: the edge and ops workers joined by their service binding) with local KV, Queue,
+# D1 and cron, seeded with the `demo` link. After a code change, run it again.
 #   PORT=8787 (default) · state in .wrangler/state · local secrets in .dev.vars (generated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,23 +22,12 @@ fi
 api_key=$(sed -n 's/^API_KEYS="\{0,1\}\([^",]*\).*/\1/p' .dev.vars)
 
 wrangler=node_modules/.bin/wrangler
-# wrangler.toml's [assets] names build/assets (the SDK build fills it): it must exist first.
-mkdir -p build/assets
+say "building the edge and ops workers"
+bash scripts/build-worker.sh >&2
 say "applying D1 migrations (local)"
 $wrangler d1 migrations apply wakelink --local >/dev/null
 say "seeding the demo link"
 $wrangler kv key put --binding LINKS --local "link:demo" "$(cat seed/demo-link.json)" >/dev/null
-
-# wrangler dev doesn't fire cron triggers on its own: a loop calls the scheduled handler
-# every minute, as the `* * * * *` trigger in wrangler.toml does in production.
-(
-  while sleep 60; do
-    node -e 'fetch(process.argv[1]).then((r) => r.arrayBuffer()).catch(() => {})' \
-      "http://127.0.0.1:$port/__scheduled?cron=*+*+*+*+*"
-  done
-) &
-cron_pid=$!
-trap 'kill $cron_pid 2>/dev/null || true' EXIT
 
 cat >&2 <<TXT
 
@@ -48,4 +38,5 @@ cat >&2 <<TXT
                           curl -H "Authorization: Bearer $api_key" http://127.0.0.1:$port/api/v1/events?link=demo
 
 TXT
-$wrangler dev --local --ip 127.0.0.1 --port "$port" --test-scheduled --show-interactive-dev-session=false
+# Both workers in workerd, the ops worker's cron fired every minute (scripts/dev.mjs).
+exec node scripts/dev.mjs --port "$port"

@@ -24,7 +24,7 @@ cargo test --locked
 say "user-agent corpus: the classifier's figures per source, tuning and held-back parts"
 cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_figures
 
-say "building the worker"
+say "building the edge and ops workers"
 bash scripts/build-worker.sh
 
 say "ring 2: end to end in workerd (Miniflare) with local KV, Queue, D1 and cron"
@@ -32,3 +32,6 @@ node --test --test-concurrency=1 tests/e2e/
 
 say "ring 3: pages in real Chromium"
 node --test --test-concurrency=1 tests/browser/
+
+say "sizes against their budgets (edge and ops wasm, SDK wasm, landing page first load)"
+node bench/sizes.mjs

@@ -38,6 +38,31 @@ pub enum Route {
     NotFound,
 }
 
+impl Route {
+    /// Operator routes (`/api/…`): served by the operator worker, which the edge worker
+    /// reaches through a service binding. Everything else is the edge's own.
+    ///
+    /// ```
+    /// use wakelink::domain::route::parse;
+    /// assert!(parse("/api/v1/events").is_operator());
+    /// assert!(parse("/api/v9/anything").is_operator());
+    /// assert!(!parse("/demo").is_operator());
+    /// assert!(!parse("/e").is_operator());
+    /// ```
+    pub fn is_operator(&self) -> bool {
+        matches!(
+            self,
+            Route::ApiLink(_)
+                | Route::ApiRecipients(_)
+                | Route::ApiReservations(_)
+                | Route::ApiEvents
+                | Route::ApiConversions
+                | Route::ApiOpens
+                | Route::ApiNotFound
+        )
+    }
+}
+
 /// Maps a request path (as the runtime gives it: percent-encoded, no query) to a route.
 ///
 /// ```

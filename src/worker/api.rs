@@ -108,7 +108,7 @@ fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
 /// A fresh link generation from the runtime's CSPRNG.
 fn new_generation() -> Generation {
     let mut b = [0u8; 8];
-    super::redirect::random_fill(&mut b);
+    super::entropy::random_fill(&mut b);
     Generation::new(u64::from_be_bytes(b))
 }
 

@@ -21,8 +21,11 @@ pub struct Config {
     pub link_cache_ttl_ms: u64,
     pub min_click_delay_ms: u64,
     pub scanner_burst_ms: u64,
+    #[cfg_attr(feature = "ops", allow(dead_code))]
     pub ios_app_ids: String,
+    #[cfg_attr(feature = "ops", allow(dead_code))]
     pub android_apps: String,
+    #[cfg_attr(feature = "ops", allow(dead_code))]
     /// Other origins whose pages may post events (`SDK_ORIGINS`, comma-separated).
     pub sdk_origins: Vec<String>,
 }

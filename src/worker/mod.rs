@@ -1,32 +1,53 @@
 //! Cloudflare Workers glue: the only code that names `worker::`. Handlers read inputs, call
 //! the domain, and act on what it returns.
+//!
+//! One crate, two workers, so that what runs on every tap stays small:
+//! - **edge** (feature `edge`, `wrangler.toml`): redirects, landing pages, the `/e` beacon,
+//!   the well-known association files, health and the cron that drains the spool. Operator
+//!   routes (`/api/…`) are handed to the ops worker through the `OPS` service binding.
+//! - **ops** (feature `ops`, `wrangler.ops.toml`): the operator API, conversions and app
+//!   opens, and the Queue consumer that keeps the click log.
 
+#[cfg(all(feature = "edge", feature = "ops"))]
+compile_error!("features `edge` and `ops` build two different workers: enable one");
+
+#[cfg(feature = "ops")]
 mod api;
+#[cfg(feature = "edge")]
 pub(crate) mod assets;
+#[cfg(feature = "edge")]
 mod beacon;
+// Some settings, statements and link-cache calls belong to one worker only.
+#[cfg_attr(not(feature = "ops"), allow(dead_code))]
 mod config;
+#[cfg(feature = "ops")]
 mod consumer;
+#[cfg(feature = "ops")]
 mod conversions;
+#[cfg(feature = "edge")]
 mod edge;
+mod entropy;
+#[cfg(feature = "edge")]
 mod landing;
 mod links;
 mod names;
 mod record;
+#[cfg(feature = "edge")]
 mod redirect;
+#[cfg(feature = "ops")]
 mod rejudge;
 mod respond;
+#[cfg(feature = "ops")]
 mod sendlist;
+#[cfg_attr(not(feature = "ops"), allow(dead_code))]
 mod sql;
+#[cfg(feature = "ops")]
 mod steps;
 
-use worker::{
-    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
-};
+use worker::{event, Context, Env, Request, Response, Result};
 
-use crate::domain::applinks;
 use crate::domain::problem::Problem;
 use crate::domain::route::{self, Route};
-use config::Config;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -39,14 +60,47 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     }
 }
 
+/// The edge worker: public paths here, operator paths to the ops worker.
+#[cfg(feature = "edge")]
 async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+    use crate::domain::applinks;
+
     let path = req.path();
-    match route::parse(&path) {
+    let route = route::parse(&path);
+    if route.is_operator() {
+        let writes = !matches!(req.method(), worker::Method::Get | worker::Method::Head);
+        let answer = env.service(names::OPS_SERVICE)?.fetch_request(req).await?;
+        // This isolate may hold the link in its cache: a write through it takes effect here
+        // at once (other isolates within the cache TTL, as before the split).
+        if let (Route::ApiLink(code), true) = (&route, writes && answer.status_code() < 300) {
+            links::forget(code);
+        }
+        return Ok(answer);
+    }
+    match route {
         Route::Link(code) => redirect::resolve(req, env, ctx, code, None).await,
         Route::RecipientLink(code, token) => {
             redirect::resolve(req, env, ctx, code, Some(token)).await
         }
         Route::AppOpen(code, token) => redirect::app_open(req, env, code, token).await,
+        Route::Beacon => beacon::handle(req, env, ctx).await,
+        Route::AppleAppSiteAssociation => static_json(&req, env, |c| {
+            applinks::apple_app_site_association(&c.ios_app_ids)
+        }),
+        Route::AssetLinks => static_json(&req, env, |c| applinks::asset_links(&c.android_apps)),
+        Route::Health => match respond::method_of(&req) {
+            Some(_) => respond::json(200, String::from(r#"{"status":"ok"}"#)),
+            None => respond::method_not_allowed(),
+        },
+        _ => not_found(&req),
+    }
+}
+
+/// The ops worker: operator paths only (reached through the edge's service binding).
+#[cfg(feature = "ops")]
+async fn dispatch(req: Request, env: &Env, _ctx: &Context) -> Result<Response> {
+    let path = req.path();
+    match route::parse(&path) {
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
         Route::ApiRecipients(code) => {
             api::handle(req, env, |r| sendlist::recipients(r, env, code)).await
@@ -55,47 +109,45 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
             api::handle(req, env, |r| sendlist::reservations(r, env, code)).await
         }
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
-        Route::Beacon => beacon::handle(req, env, ctx).await,
         Route::ApiConversions => api::handle(req, env, |r| conversions::conversions(r, env)).await,
         Route::ApiOpens => api::handle(req, env, |r| conversions::opens(r, env)).await,
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }
-        Route::AppleAppSiteAssociation => static_json(&req, env, |c| {
-            applinks::apple_app_site_association(&c.ios_app_ids)
-        }),
-        Route::AssetLinks => static_json(&req, env, |c| applinks::asset_links(&c.android_apps)),
-        Route::Health => match redirect::method_of(&req) {
-            Some(_) => respond::json(200, String::from(r#"{"status":"ok"}"#)),
-            None => respond::method_not_allowed(),
-        },
-        Route::NotFound => match redirect::method_of(&req) {
-            Some(m) => respond::not_found(m),
-            None => respond::method_not_allowed(),
-        },
+        _ => not_found(&req),
     }
 }
 
+fn not_found(req: &Request) -> Result<Response> {
+    match respond::method_of(req) {
+        Some(m) => respond::not_found(m),
+        None => respond::method_not_allowed(),
+    }
+}
+
+#[cfg(feature = "edge")]
 fn static_json(
     req: &Request,
     env: &Env,
-    doc: impl FnOnce(&Config) -> serde_json::Value,
+    doc: impl FnOnce(&config::Config) -> serde_json::Value,
 ) -> Result<Response> {
-    if redirect::method_of(req).is_none() {
+    if respond::method_of(req).is_none() {
         return respond::method_not_allowed();
     }
-    let r = respond::json(200, doc(&Config::get(env)).to_string())?;
+    let r = respond::json(200, doc(&config::Config::get(env)).to_string())?;
     let _ = r.headers().set("cache-control", "public, max-age=3600");
     Ok(r)
 }
 
+#[cfg(feature = "ops")]
 #[event(queue)]
-async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
+async fn queue(batch: worker::MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
     consumer::consume(batch, env).await
 }
 
+#[cfg(feature = "ops")]
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     match record::drain_spool(&env).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("moved {n} spooled events to the queue"),

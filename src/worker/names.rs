@@ -3,6 +3,9 @@
 pub const LINKS_KV: &str = "LINKS";
 pub const EVENTS_QUEUE: &str = "EVENTS";
 pub const DB: &str = "DB";
+/// The edge worker's service binding to the ops worker.
+#[cfg(feature = "edge")]
+pub const OPS_SERVICE: &str = "OPS";
 
 pub const VAR_LINK_CACHE_TTL_SECS: &str = "LINK_CACHE_TTL_SECS";
 pub const VAR_MIN_CLICK_DELAY_SECS: &str = "MIN_CLICK_DELAY_SECS";

@@ -4,9 +4,13 @@
 use wasm_bindgen::JsValue;
 use worker::{Env, QueueContentType, RawMessageBuilder};
 
-use super::names::{spool_key, EVENTS_QUEUE, LINKS_KV, SPOOL_PREFIX};
+#[cfg(feature = "ops")]
+use super::names::SPOOL_PREFIX;
+use super::names::{spool_key, EVENTS_QUEUE, LINKS_KV};
+#[cfg(feature = "edge")]
 use crate::domain::event::ClickEvent;
 
+#[cfg(feature = "edge")]
 pub async fn deliver(env: Env, event: ClickEvent) {
     match serde_json::to_string(&event) {
         Ok(body) => deliver_json(env, event.id, body).await,
@@ -15,6 +19,7 @@ pub async fn deliver(env: Env, event: ClickEvent) {
 }
 
 /// Sends one event's JSON text (a click, a step, a conversion), or spools it under `id`.
+#[cfg(feature = "edge")]
 pub async fn deliver_json(env: Env, id: String, body: String) {
     let sent = match env.queue(EVENTS_QUEUE) {
         // The body goes as a plain text message: no serde round trip through JS values.
@@ -33,6 +38,7 @@ pub async fn deliver_json(env: Env, id: String, body: String) {
 
 /// Sends many events (id, JSON text) in Queue batches of 100; a batch the Queue refuses is
 /// spooled event by event. Returns when every event is queued or spooled.
+#[cfg(feature = "ops")]
 pub async fn deliver_batch(env: &Env, events: &[(String, String)]) {
     for chunk in events.chunks(SEND_CHUNK) {
         let sent = match env.queue(EVENTS_QUEUE) {
@@ -67,12 +73,16 @@ async fn spool(env: &Env, id: &str, body: &str) {
     }
 }
 
+#[cfg(feature = "ops")]
 /// KV list page size, and pages drained per cron run (5,000 events a minute at most).
 const DRAIN_PAGE: u64 = 500;
+#[cfg(feature = "ops")]
 const DRAIN_PAGES: usize = 10;
+#[cfg(feature = "ops")]
 /// The Queue takes at most 100 messages per batch send.
 const SEND_CHUNK: usize = 100;
 
+#[cfg(feature = "ops")]
 /// Moves spooled events into the Queue, deleting each key only after its batch was accepted.
 /// A crash in between re-sends it next time; the consumer's writes are idempotent on the id.
 pub async fn drain_spool(env: &Env) -> worker::Result<usize> {
@@ -86,6 +96,7 @@ pub async fn drain_spool(env: &Env) -> worker::Result<usize> {
     Ok(moved)
 }
 
+#[cfg(feature = "ops")]
 async fn drain_page(env: &Env) -> worker::Result<usize> {
     let kv = env.kv(LINKS_KV)?;
     let queue = env.queue(EVENTS_QUEUE)?;

@@ -18,14 +18,6 @@ fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
-pub fn method_of(req: &Request) -> Option<Method> {
-    match req.method() {
-        worker::Method::Get => Some(Method::Get),
-        worker::Method::Head => Some(Method::Head),
-        _ => None,
-    }
-}
-
 /// What every tap on a link path needs before deciding.
 struct Tapped {
     method: Method,
@@ -50,7 +42,7 @@ async fn tapped(
     code: &ShortCode,
     token: Option<&str>,
 ) -> Result<std::result::Result<Tapped, Response>> {
-    let Some(method) = method_of(req) else {
+    let Some(method) = respond::method_of(req) else {
         return respond::method_not_allowed().map(Err);
     };
     let ua = header(req, "user-agent");
@@ -272,16 +264,6 @@ pub async fn app_open(
 /// An event id made at the edge: the time, then 80 bits from the runtime's CSPRNG.
 fn fresh_event_id(now: u64) -> String {
     let mut random = [0u8; 10];
-    random_fill(&mut random);
+    super::entropy::random_fill(&mut random);
     event_id(now, random)
-}
-
-/// Bytes from the runtime's CSPRNG.
-pub(super) fn random_fill(buf: &mut [u8]) {
-    if getrandom::getrandom(buf).is_err() {
-        // crypto.getRandomValues is always there on Workers; this only keeps values distinct.
-        for b in buf.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
 }

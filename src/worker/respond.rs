@@ -1,13 +1,14 @@
 //! Turns decisions and problems into responses. The only place HTML is rendered.
 
 use askama::Template;
-use worker::{Headers, Response, Result};
+use worker::{Headers, Request, Response, Result};
 
-use crate::domain::decide::Decision;
-use crate::domain::hints;
 use crate::domain::problem::Problem;
-use crate::domain::visitor::{InApp, Method};
+use crate::domain::visitor::Method;
+#[cfg(feature = "edge")]
+use crate::domain::{decide::Decision, hints, visitor::InApp};
 
+#[cfg(feature = "edge")]
 #[derive(Template)]
 #[template(path = "interstitial.html")]
 struct InterstitialPage<'a> {
@@ -71,6 +72,15 @@ pub fn status_page(status: u16, title: &str, message: &str, method: Method) -> R
     html(status, &StatusPage { title, message }, method)
 }
 
+/// GET and HEAD: the methods the public paths answer.
+pub fn method_of(req: &Request) -> Option<Method> {
+    match req.method() {
+        worker::Method::Get => Some(Method::Get),
+        worker::Method::Head => Some(Method::Head),
+        _ => None,
+    }
+}
+
 pub fn not_found(method: Method) -> Result<Response> {
     status_page(
         404,
@@ -91,6 +101,7 @@ pub fn method_not_allowed() -> Result<Response> {
     Ok(r)
 }
 
+#[cfg(feature = "edge")]
 pub(super) fn app_name(in_app: InApp) -> &'static str {
     match in_app {
         InApp::Wechat => "微信 WeChat",
@@ -111,6 +122,7 @@ pub(super) fn app_name(in_app: InApp) -> &'static str {
     }
 }
 
+#[cfg(feature = "edge")]
 /// Maps a decision to its response. `self_link` is the URL the person tapped (for copying).
 pub fn decision(d: &Decision<'_>, method: Method, self_link: &str) -> Result<Response> {
     match d {
@@ -137,6 +149,7 @@ pub fn decision(d: &Decision<'_>, method: Method, self_link: &str) -> Result<Res
     }
 }
 
+#[cfg(feature = "edge")]
 /// Asks a Chromium browser to repeat the request with its device model
 /// ([`crate::domain::hints`]).
 pub fn ask_for_model_hint(r: &Response) {

@@ -5,19 +5,9 @@ pub const INSERT_EVENT: &str = "INSERT OR IGNORE INTO events \
   bot, bot_reason, country, ip_prefix, user_agent, received_at) \
  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// Earliest human click per recipient wins; ties go to the smaller id, so any delivery order
-/// (and any redelivery) leaves the same row. This statement is the one place the rule lives;
-/// tests/e2e/recipients.test.mjs delivers reordered and duplicated batches against it.
-pub const UPSERT_FIRST_CLICK: &str = "INSERT INTO first_clicks (link, recipient, event_id, ts) \
- VALUES (?1, ?2, ?3, ?4) \
- ON CONFLICT (link, recipient) DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts \
- WHERE excluded.ts < first_clicks.ts \
-    OR (excluded.ts = first_clicks.ts AND excluded.event_id < first_clicks.event_id)";
-
+#[cfg(feature = "edge")]
 /// A recipient's coupon code, read only for landing pages of per-recipient links.
 pub const SEND_COUPON: &str = "SELECT coupon FROM sends WHERE link = ?1 AND recipient = ?2";
-
-pub const SENT_AT: &str = "SELECT sent_at FROM sends WHERE link = ?1 AND recipient = ?2";
 
 /// Page of the event log (clicks, steps, conversions) after a (ts, id) cursor, optionally
 /// for one link, kind, step and recipient.

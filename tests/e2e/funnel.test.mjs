@@ -4,7 +4,7 @@
 // duplicates, Queue redeliveries and forged or cross-link click ids thrown at it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, UA, putLink, eventually, rows, demoLink, signClickId } from './harness.mjs';
+import { start, OPS, UA, putLink, eventually, rows, demoLink, signClickId } from './harness.mjs';
 
 let t;
 before(async () => {
@@ -175,7 +175,7 @@ test('the app reports the URL it was opened with: app_opened counts once with th
 });
 
 test('Queue redelivery of steps and conversions leaves one row each', async () => {
-  const worker = await t.mf.getWorker();
+  const worker = await t.mf.getWorker(OPS);
   const [step] = await rows(t.db, "SELECT * FROM events WHERE step = 'landing_view'");
   const body = JSON.stringify({
     kind: 'step', id: step.id, ts: step.ts + 5, link: 'funnel', campaign: step.campaign, recipient: 1,

@@ -1,14 +1,16 @@
-// Runs the built worker (build/index.js) in Miniflare — the real workerd runtime — with the
-// bindings wrangler.toml declares: local KV, Queue (producer + consumer), D1 and cron.
+// Runs the built workers (edge build/index.js, ops build/ops/index.js) in Miniflare — the real
+// workerd runtime — with the bindings wrangler.toml and wrangler.ops.toml declare: local KV,
+// Queue (producer + consumer), D1, the service binding between them, and cron.
 import { Miniflare } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { unstable_splitSqlQuery } from 'wrangler';
+import { workers, root, OPS } from '../../scripts/workers.mjs';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** `t.mf.getWorker(OPS)` reaches the ops worker's queue and scheduled handlers. */
+export { root, OPS };
 export const API_KEY = 'wl_test_0123456789abcdef0123';
 // Test-only keys (never used anywhere else): key id 1 mints, key id 2 still verifies.
 export const SIGNING_KEYS = `1:${'42'.repeat(32)},2:${'43'.repeat(32)}`;
@@ -37,32 +39,25 @@ export const demoLink = () => {
 };
 
 /**
- * Starts the worker. `queue: false` leaves the Queue producer unbound, so sends fail the way
- * they do when the Queue is unreachable. `persist` shares KV and D1 state between instances.
+ * Starts wakelink as deployed: the edge worker (build/index.js, first, so requests reach it)
+ * and the ops worker (build/ops/index.js) behind its OPS service binding, sharing KV, Queue
+ * and D1. `queue: false` leaves the Queue producers unbound, so sends fail the way they do
+ * when the Queue is unreachable. `persist` shares KV and D1 state between instances.
  */
 export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false } = {}) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
   // Secrets come from the test, never from a developer's local .dev.vars.
-  const { API_KEYS, WAKELINK_SIGNING_KEYS, ...declared } = workerOptions.bindings ?? {};
-  const opts = {
-    ...workerOptions,
-    modules: true,
-    modulesRoot: root,
-    scriptPath: join(root, 'build', 'index.js'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
-    bindings: {
-      ...declared,
-      API_KEYS: API_KEY,
-      ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}),
-      ...vars,
-    },
-    // Deliver at once in tests (production batches for up to a second).
-    queueConsumers: { 'wakelink-events': { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 3 } },
-  };
-  if (!queue) delete opts.queueProducers;
+  const bindings = { API_KEYS: API_KEY, ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}), ...vars };
+  // Deliver at once in tests (production batches for up to a second).
+  const consumer = { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 3 };
   const dir = persist ?? mkdtempSync(join(tmpdir(), 'wakelink-e2e-'));
   const listen = http ? { host: '127.0.0.1', port: 0 } : {};
-  const mf = new Miniflare({ ...opts, ...listen, kvPersist: join(dir, 'kv'), d1Persist: join(dir, 'd1'), cachePersist: false });
+  const mf = new Miniflare({
+    workers: workers({ bindings, queue, consumer }),
+    ...listen,
+    kvPersist: join(dir, 'kv'),
+    d1Persist: join(dir, 'd1'),
+    cachePersist: false,
+  });
   const url = await mf.ready;
   const db = await mf.getD1Database('DB');
   await migrate(db);

@@ -2,7 +2,7 @@
 // click as a phone, first click recorded once; previews and scanners never take it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, UA, putLink, eventually, rows, SIGNING_KEYS } from './harness.mjs';
+import { start, OPS, UA, putLink, eventually, rows, SIGNING_KEYS } from './harness.mjs';
 
 let t;
 before(async () => {
@@ -152,7 +152,7 @@ test('rotation: links minted with a retired key id stop resolving', async () => 
 });
 
 test('reordered and duplicated deliveries give one first-click row with the earliest time', async () => {
-  const worker = await t.mf.getWorker();
+  const worker = await t.mf.getWorker(OPS);
   const ev = (id, ts) => JSON.stringify({ id, ts, link: 'order', campaign: 'c', recipient: 7, method: 'get', outcome: 'redirect', target: 'app-store', platform: 'ios', bot: false });
   const base = Date.now() - 60_000;
   const msgs = [

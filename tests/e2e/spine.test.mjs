@@ -2,7 +2,7 @@
 // the click log in D1 (exactly once), spool + cron drain, and the operator API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, UA, demoLink, putLink, eventually, rows } from './harness.mjs';
+import { start, OPS, UA, demoLink, putLink, eventually, rows } from './harness.mjs';
 
 let t;
 before(async () => {
@@ -160,7 +160,7 @@ test('bots and previews are logged, flagged with a reason, and still answered', 
 });
 
 test('the same batch delivered twice leaves one row per event', async () => {
-  const worker = await t.mf.getWorker();
+  const worker = await t.mf.getWorker(OPS);
   const id = '01JDQ0000000000000000000AA';
   const body = JSON.stringify({
     id, ts: Date.now(), link: 'twice', campaign: 'c', method: 'get', outcome: 'redirect', target: 'web',
@@ -280,7 +280,7 @@ test('NDJSON streams the whole log across pages, in order', async () => {
 });
 
 test('a malformed queue message is set aside; the rest of its batch is written', async () => {
-  const worker = await t.mf.getWorker();
+  const worker = await t.mf.getWorker(OPS);
   const good = JSON.stringify({
     id: '01JDQ0000000000000000000GG', ts: Date.now(), link: 'mixed', campaign: 'c', method: 'get',
     outcome: 'redirect', target: 'web', platform: 'linux', bot: false,

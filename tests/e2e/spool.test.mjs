@@ -1,7 +1,7 @@
 // Queue send failure → the event is spooled to KV → the cron trigger drains it → row in D1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, UA, putLink, eventually, rows } from './harness.mjs';
+import { start, OPS, UA, putLink, eventually, rows } from './harness.mjs';
 
 test('an event whose Queue send fails is spooled and reaches D1 through the cron drain', async () => {
   const down = await start({ queue: false });
@@ -20,7 +20,7 @@ test('an event whose Queue send fails is spooled and reaches D1 through the cron
 
     // The Queue is back: the same KV and D1, now with the producer bound.
     up = await start({ persist: down.dir });
-    const worker = await up.mf.getWorker();
+    const worker = await up.mf.getWorker(OPS);
     await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
     const landed = await eventually(async () => {
       const r = await rows(up.db, 'SELECT id, link, platform FROM events WHERE link = ?', 'spooled');

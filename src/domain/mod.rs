@@ -22,6 +22,7 @@ pub mod openapp;
 pub mod problem;
 pub mod qr;
 pub mod reserve;
+pub mod rollup;
 pub mod route;
 pub mod signals;
 pub mod stats;

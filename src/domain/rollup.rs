@@ -1,0 +1,526 @@
+//! Per-campaign rollups: the counts a funnel, a comparison, the timing tables and the
+//! retention cohorts are read from, kept as events arrive so that no read scans the log.
+//!
+//! The model is rows, so that it maps onto SQLite (a campaign's Durable Object, or D1):
+//! - `seen`: one row per event id. Applying an event starts with
+//!   `INSERT INTO seen(id) VALUES (?) ON CONFLICT DO NOTHING`; when no row was inserted the
+//!   event was applied before and nothing else happens (redelivery changes nothing).
+//! - one [`RecipientState`] per recipient (link, sequence number): its send, and per step the
+//!   first human time, raw human and bot counts, late (unattributed) count and value sum;
+//!   plus the login times retention needs. Every field merges with min, sum or set union,
+//!   so the state after a set of events does not depend on their order.
+//! - counters keyed by [`Key`]: each is the sum over recipients of what [`contributions`]
+//!   makes of that recipient's state. Applying an event computes the recipient's
+//!   contributions before and after, and the difference is the increment
+//!   (`INSERT ... ON CONFLICT DO UPDATE SET uniq = uniq + excluded.uniq, ...`). A click
+//!   that turns out earlier than the one seen first moves the recipient from one hour
+//!   bucket to another, a send that arrives after its clicks moves them from the link's
+//!   provisional group to the recipient's segment: the difference says so, with negative
+//!   increments where needed.
+//!
+//! Events without a recipient (a campaign link sent to everyone, a conversion no ledger
+//! row names) add raw counts to the group the glue names, and no unique counts.
+//!
+//! Money is integers: values and costs in minor units of the campaign's one currency; a
+//! value in another currency is refused ([`apply`] returns `currency-mismatch`).
+//! The schema the glue keeps these in is in `docs/campaigns.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::campaign::{Campaign, Channel, Currency};
+use super::problem::Problem;
+use super::time::UnixMs;
+
+/// The funnel's first two steps, as rollups name them.
+pub const SENT: &str = "sent";
+pub const CLICKED: &str = "clicked";
+/// The step whose first attributed occurrence is the recall, and whose later occurrences
+/// make the retention cohorts.
+pub const LOGIN: &str = "login";
+/// Login times kept per recipient (the earliest): a person logging in daily for more than
+/// a year past the recall adds nothing the cohorts (days 1-30) read.
+pub const MAX_LOGINS: usize = 400;
+const DAY_MS: u64 = 86_400_000;
+/// Retention cohorts: days after the recall, inclusive ranges.
+pub const RETENTION_DAYS: [(u64, u64); 3] = [(1, 7), (8, 14), (15, 30)];
+/// Upper edges (exclusive) of the send-to-click delay buckets, in minutes; the last bucket
+/// holds everything later. A click before its send time (a clock off) is in the first.
+pub const DELAY_EDGES_MIN: [u64; 8] = [10, 60, 180, 360, 720, 1440, 4320, 10080];
+/// Labels of the delay buckets, in order.
+pub const DELAY_LABELS: [&str; 9] = [
+    "<10m", "10m-1h", "1-3h", "3-6h", "6-12h", "12-24h", "1-3d", "3-7d", ">7d",
+];
+/// The hour bucket of a send whose time the ledger doesn't know.
+pub const UNKNOWN_HOUR: u8 = 24;
+
+/// The dimensions a funnel is cut by. Empty strings stand for "none given".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Group {
+    pub variant: String,
+    pub segment: String,
+    pub channel: Channel,
+}
+
+/// A recipient of the campaign: a link and the sequence number in its tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Recipient {
+    pub link: String,
+    pub seq: u64,
+}
+
+/// A send-ledger row as the rollup sees it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Send {
+    pub recipient: Recipient,
+    pub group: Group,
+    pub sent_at: Option<UnixMs>,
+    /// This send's cost in the campaign's currency (the row's own, else the campaign's cost
+    /// for the channel); `None` when unknown.
+    pub cost_minor: Option<u64>,
+}
+
+/// A click, page step or conversion as the rollup sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The event's row id (click ULID, `s:…` page step, `c:…` conversion): the dedupe key.
+    pub id: String,
+    pub recipient: Option<Recipient>,
+    /// The link's group (its variant and channel; no segment): where the event counts until
+    /// the recipient's send is known, and for good when there is no recipient.
+    pub group: Group,
+    /// `clicked` for a click, else the step name.
+    pub step: String,
+    pub at: UnixMs,
+    pub bot: bool,
+    /// False for a conversion outside its attribution window: counted as late, not in the
+    /// funnel.
+    pub attributed: bool,
+    pub value: Option<(i64, Currency)>,
+}
+
+/// One recipient's step: the counts that merge order-free.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepState {
+    /// Earliest attributed human occurrence.
+    pub first_at: Option<UnixMs>,
+    /// Attributed human occurrences.
+    pub raw: u64,
+    pub bot: u64,
+    /// Human occurrences outside the attribution window.
+    pub late: u64,
+    /// Sum of attributed human values.
+    pub value_minor: i64,
+}
+
+/// Everything the rollup keeps about one recipient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientState {
+    pub send: Option<Send>,
+    /// The group of events seen before the send (the least, should links disagree).
+    pub provisional: Option<Group>,
+    pub steps: BTreeMap<String, StepState>,
+    /// Human login times, attributed or not (retention counts later logins either way).
+    pub logins: BTreeSet<UnixMs>,
+}
+
+/// Which histogram a timing counter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    /// Local hour of the send (0-23, [`UNKNOWN_HOUR`] when unknown).
+    SendHour,
+    /// Local hour of the recipient's first human click.
+    ClickHour,
+    /// Send-to-first-click delay bucket ([`DELAY_LABELS`]).
+    Delay,
+}
+
+impl Axis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Axis::SendHour => "send_hour",
+            Axis::ClickHour => "click_hour",
+            Axis::Delay => "delay",
+        }
+    }
+}
+
+/// A counter row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Key {
+    /// Per group and step (`sent` carries the cost).
+    Funnel { group: Group, step: String },
+    /// Unique recipients per group, step and bucket of one axis.
+    Timing {
+        group: Group,
+        axis: Axis,
+        bucket: u8,
+        step: String,
+    },
+    /// Recalled recipients (bucket 0) and those who logged in again in each cohort window
+    /// (buckets 1-3, [`RETENTION_DAYS`]).
+    Retention { group: Group, bucket: u8 },
+}
+
+/// The values of a counter row; also an increment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Unique recipients.
+    pub uniq: i64,
+    /// Human events.
+    pub raw: i64,
+    pub bot: i64,
+    pub late: i64,
+    pub value_minor: i64,
+    pub cost_minor: i64,
+    /// Sends whose cost is unknown.
+    pub unpriced: i64,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts, sign: i64) {
+        self.uniq = self.uniq.saturating_add(sign * o.uniq);
+        self.raw = self.raw.saturating_add(sign * o.raw);
+        self.bot = self.bot.saturating_add(sign * o.bot);
+        self.late = self.late.saturating_add(sign * o.late);
+        self.value_minor = self
+            .value_minor
+            .saturating_add(sign.saturating_mul(o.value_minor));
+        self.cost_minor = self
+            .cost_minor
+            .saturating_add(sign.saturating_mul(o.cost_minor));
+        self.unpriced = self.unpriced.saturating_add(sign * o.unpriced);
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+
+    /// Adds an increment (what the glue's `UPDATE ... SET uniq = uniq + ?` does).
+    pub fn apply(&mut self, delta: &Counts) {
+        self.add(delta, 1);
+    }
+}
+
+fn i(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The bucket of a send-to-click delay.
+pub fn delay_bucket(sent_at: UnixMs, clicked_at: UnixMs) -> u8 {
+    let minutes = clicked_at.saturating_sub(sent_at) / 60_000;
+    DELAY_EDGES_MIN
+        .iter()
+        .take_while(|e| minutes >= **e)
+        .count() as u8
+}
+
+/// The retention buckets (1-3) a login `days` whole days after the recall falls in.
+fn retention_bucket(recall: UnixMs, login: UnixMs) -> Option<u8> {
+    let days = login.checked_sub(recall)? / DAY_MS;
+    RETENTION_DAYS
+        .iter()
+        .position(|(lo, hi)| (*lo..=*hi).contains(&days))
+        .map(|b| b as u8 + 1)
+}
+
+impl RecipientState {
+    /// The group the recipient counts in: its send's, else the provisional one.
+    pub fn group(&self) -> Option<&Group> {
+        self.send
+            .as_ref()
+            .map(|s| &s.group)
+            .or(self.provisional.as_ref())
+    }
+
+    /// The recall: the first attributed human login.
+    pub fn recall_at(&self) -> Option<UnixMs> {
+        self.steps.get(LOGIN).and_then(|s| s.first_at)
+    }
+
+    fn merge_send(&mut self, send: &Send) {
+        // The least send wins whatever the order (a row sent twice keeps its first time).
+        let rank = |s: &Send| (s.sent_at.unwrap_or(u64::MAX), s.clone());
+        if self.send.as_ref().is_none_or(|old| rank(send) < rank(old)) {
+            self.send = Some(send.clone());
+        }
+    }
+
+    fn merge_event(&mut self, e: &Event) {
+        if self.provisional.as_ref().is_none_or(|g| e.group < *g) {
+            self.provisional = Some(e.group.clone());
+        }
+        let st = self.steps.entry(e.step.clone()).or_default();
+        if e.bot {
+            st.bot += 1;
+            return;
+        }
+        if !e.attributed {
+            st.late += 1;
+        } else {
+            st.raw += 1;
+            st.first_at = Some(st.first_at.map_or(e.at, |t| t.min(e.at)));
+            if let Some((v, _)) = e.value {
+                st.value_minor = st.value_minor.saturating_add(v);
+            }
+        }
+        if e.step == LOGIN {
+            self.logins.insert(e.at);
+        }
+        self.prune_logins();
+    }
+
+    /// Keeps the login times retention can still use: none later than 30 days after the
+    /// recall (the recall only ever moves earlier), at most [`MAX_LOGINS`].
+    fn prune_logins(&mut self) {
+        if let Some(recall) = self.recall_at() {
+            let last = recall + (RETENTION_DAYS[2].1 + 1) * DAY_MS;
+            self.logins.retain(|t| *t < last);
+        }
+        while self.logins.len() > MAX_LOGINS {
+            self.logins.pop_last();
+        }
+    }
+}
+
+/// What one recipient's state adds to the counters.
+pub fn contributions(campaign: &Campaign, s: &RecipientState) -> BTreeMap<Key, Counts> {
+    let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
+    let Some(group) = s.group() else {
+        return out;
+    };
+    let mut add = |k: Key, c: Counts| out.entry(k).or_default().add(&c, 1);
+    let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
+    let send_hour = sent_at.map_or(UNKNOWN_HOUR, |t| campaign.time_zone.local_hour(t));
+    let clicked_at = s.steps.get(CLICKED).and_then(|c| c.first_at);
+    let timing = |axis, bucket, step: &str| Key::Timing {
+        group: group.clone(),
+        axis,
+        bucket,
+        step: step.to_owned(),
+    };
+    if let Some(send) = &s.send {
+        let cost = Counts {
+            uniq: 1,
+            raw: 1,
+            cost_minor: send.cost_minor.map_or(0, i),
+            unpriced: i64::from(send.cost_minor.is_none()),
+            ..Counts::default()
+        };
+        add(
+            Key::Funnel {
+                group: group.clone(),
+                step: SENT.into(),
+            },
+            cost,
+        );
+        let one = Counts {
+            uniq: 1,
+            ..Counts::default()
+        };
+        add(timing(Axis::SendHour, send_hour, SENT), one);
+    }
+    for (step, st) in &s.steps {
+        let uniq = i64::from(st.first_at.is_some());
+        let c = Counts {
+            uniq,
+            raw: i(st.raw),
+            bot: i(st.bot),
+            late: i(st.late),
+            value_minor: st.value_minor,
+            ..Counts::default()
+        };
+        add(
+            Key::Funnel {
+                group: group.clone(),
+                step: step.clone(),
+            },
+            c,
+        );
+        if uniq == 0 || s.send.is_none() {
+            continue;
+        }
+        let one = Counts {
+            uniq: 1,
+            ..Counts::default()
+        };
+        add(timing(Axis::SendHour, send_hour, step), one);
+        if let Some(at) = clicked_at {
+            add(
+                timing(Axis::ClickHour, campaign.time_zone.local_hour(at), step),
+                one,
+            );
+            if let Some(sent) = sent_at {
+                add(timing(Axis::Delay, delay_bucket(sent, at), step), one);
+            }
+        }
+    }
+    if let Some(recall) = s.recall_at() {
+        let mut buckets = BTreeSet::from([0u8]);
+        buckets.extend(s.logins.iter().filter_map(|t| retention_bucket(recall, *t)));
+        for bucket in buckets {
+            add(
+                Key::Retention {
+                    group: group.clone(),
+                    bucket,
+                },
+                Counts {
+                    uniq: 1,
+                    ..Counts::default()
+                },
+            );
+        }
+    }
+    out
+}
+
+/// `after - before`, zero rows left out.
+pub fn difference(
+    before: &BTreeMap<Key, Counts>,
+    after: &BTreeMap<Key, Counts>,
+) -> Vec<(Key, Counts)> {
+    let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let mut d = after.get(k).copied().unwrap_or_default();
+            if let Some(b) = before.get(k) {
+                d.add(b, -1);
+            }
+            (!d.is_zero()).then(|| (k.clone(), d))
+        })
+        .collect()
+}
+
+/// A fact for the rollup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    Send(Send),
+    /// Apply only when its id was not `seen` before.
+    Event(Event),
+}
+
+/// What applying a fact changes: the recipient's new state (to write back), and the counter
+/// increments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub state: Option<RecipientState>,
+    pub deltas: Vec<(Key, Counts)>,
+}
+
+/// The conversion value check: a value must be in the campaign's currency.
+pub fn check_currency(campaign: &Campaign, currency: &Currency) -> Result<(), Problem> {
+    if *currency == campaign.currency {
+        return Ok(());
+    }
+    Err(Problem {
+        field: Some("currency".into()),
+        ..Problem::new(
+            422,
+            "currency-mismatch",
+            format!(
+                "campaign {} counts money in {}; this value is in {} (convert it before sending)",
+                campaign.id,
+                campaign.currency.as_str(),
+                currency.as_str()
+            ),
+        )
+    })
+}
+
+/// Applies one fact to the state of its recipient (`None` when the store has none yet, or
+/// the event has no recipient). For an [`Fact::Event`], call this only when the event's id
+/// was newly inserted into `seen`; a [`Fact::Send`] is idempotent by itself.
+pub fn apply(
+    campaign: &Campaign,
+    state: Option<RecipientState>,
+    fact: &Fact,
+) -> Result<Applied, Problem> {
+    if let Fact::Event(Event {
+        value: Some((_, cur)),
+        ..
+    }) = fact
+    {
+        check_currency(campaign, cur)?;
+    }
+    if let Fact::Event(e) = fact {
+        if e.recipient.is_none() {
+            // No recipient: raw counts for the link's group, nothing unique.
+            let mut s = RecipientState::default();
+            s.merge_event(e);
+            if let Some(st) = s.steps.get_mut(&e.step) {
+                st.first_at = None;
+            }
+            s.logins.clear();
+            let deltas = contributions(campaign, &s).into_iter().collect();
+            return Ok(Applied {
+                state: None,
+                deltas,
+            });
+        }
+    }
+    let before_state = state.unwrap_or_default();
+    let mut after = before_state.clone();
+    match fact {
+        Fact::Send(s) => after.merge_send(s),
+        Fact::Event(e) => after.merge_event(e),
+    }
+    let deltas = difference(
+        &contributions(campaign, &before_state),
+        &contributions(campaign, &after),
+    );
+    Ok(Applied {
+        state: Some(after),
+        deltas,
+    })
+}
+
+/// The whole store in memory: the reference the SQL glue mirrors row for row, and what the
+/// tests drive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Store {
+    pub seen: BTreeSet<String>,
+    pub recipients: BTreeMap<Recipient, RecipientState>,
+    pub counters: BTreeMap<Key, Counts>,
+}
+
+impl Store {
+    /// Applies a fact: dedupe, state, increments. `Ok(false)` for an event seen before.
+    pub fn ingest(&mut self, campaign: &Campaign, fact: &Fact) -> Result<bool, Problem> {
+        if let Fact::Event(e) = fact {
+            if self.seen.contains(&e.id) {
+                return Ok(false);
+            }
+        }
+        let who = match fact {
+            Fact::Send(s) => Some(&s.recipient),
+            Fact::Event(e) => e.recipient.as_ref(),
+        };
+        let state = who.and_then(|r| self.recipients.get(r)).cloned();
+        let applied = apply(campaign, state, fact)?;
+        if let Fact::Event(e) = fact {
+            self.seen.insert(e.id.clone());
+        }
+        if let (Some(r), Some(s)) = (who, applied.state) {
+            self.recipients.insert(r.clone(), s);
+        }
+        for (k, d) in applied.deltas {
+            let c = self.counters.entry(k.clone()).or_default();
+            c.apply(&d);
+            if c.is_zero() {
+                self.counters.remove(&k);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The counters as a reader gets them (rows of the counter tables).
+    pub fn rows(&self) -> Vec<(Key, Counts)> {
+        self.counters.iter().map(|(k, c)| (k.clone(), *c)).collect()
+    }
+}
+
+#[cfg(test)]
+#[path = "rollup_tests.rs"]
+mod tests;

@@ -1,0 +1,423 @@
+//! Tests of `rollup`: hand-counted scenarios, and properties: the counters after any order
+//! of any events, each delivered any number of times, are the same, and equal what a
+//! recount of the final states gives.
+
+use super::*;
+use crate::domain::campaign::CampaignInput;
+use crate::domain::time::parse_rfc3339;
+use proptest::prelude::*;
+
+pub(crate) fn campaign() -> Campaign {
+    let body = serde_json::json!({
+        "name": "Spring recall",
+        "currency": "CNY",
+        "links": [
+            {"code": "a", "variant": "A"},
+            {"code": "b", "variant": "B"},
+            {"code": "a-mail", "variant": "A", "channel": "email"},
+        ],
+        "cost_per_send": {"sms": 5, "email": 1},
+    });
+    CampaignInput::from_json(body.to_string().as_bytes())
+        .unwrap()
+        .validate("spring")
+        .unwrap()
+}
+
+pub(crate) fn at(s: &str) -> UnixMs {
+    parse_rfc3339(s).unwrap()
+}
+
+pub(crate) fn group(variant: &str, segment: &str, channel: Channel) -> Group {
+    Group {
+        variant: variant.into(),
+        segment: segment.into(),
+        channel,
+    }
+}
+
+pub(crate) fn send(link: &str, seq: u64, segment: &str, sent_at: &str) -> Fact {
+    let c = campaign();
+    let l = c.link(link).unwrap();
+    Fact::Send(Send {
+        recipient: Recipient {
+            link: link.into(),
+            seq,
+        },
+        group: group(&l.variant, segment, l.channel),
+        sent_at: Some(at(sent_at)),
+        cost_minor: c.cost_per_send(l.channel),
+    })
+}
+
+pub(crate) fn event(id: &str, link: &str, seq: Option<u64>, step: &str, when: &str) -> Event {
+    let c = campaign();
+    let l = c.link(link).unwrap();
+    Event {
+        id: id.into(),
+        recipient: seq.map(|seq| Recipient {
+            link: link.into(),
+            seq,
+        }),
+        group: group(&l.variant, "", l.channel),
+        step: step.into(),
+        at: at(when),
+        bot: false,
+        attributed: true,
+        value: None,
+    }
+}
+
+fn cny() -> Currency {
+    Currency::parse("CNY").unwrap()
+}
+
+fn funnel(store: &Store, g: &Group, step: &str) -> Counts {
+    store
+        .counters
+        .get(&Key::Funnel {
+            group: g.clone(),
+            step: step.into(),
+        })
+        .copied()
+        .unwrap_or_default()
+}
+
+fn timing(store: &Store, g: &Group, axis: Axis, bucket: u8, step: &str) -> i64 {
+    store
+        .counters
+        .get(&Key::Timing {
+            group: g.clone(),
+            axis,
+            bucket,
+            step: step.into(),
+        })
+        .map_or(0, |c| c.uniq)
+}
+
+fn retention(store: &Store, g: &Group, bucket: u8) -> i64 {
+    store
+        .counters
+        .get(&Key::Retention {
+            group: g.clone(),
+            bucket,
+        })
+        .map_or(0, |c| c.uniq)
+}
+
+#[test]
+fn a_recipient_through_the_funnel() {
+    let c = campaign();
+    let mut s = Store::default();
+    let ga = group("A", "3m", Channel::Sms);
+    // Sent at 11:30 Shanghai time (03:30Z).
+    s.ingest(&c, &send("a", 1, "3m", "2026-03-02T03:30:00Z"))
+        .unwrap();
+    let mut bot = event("k0", "a", Some(1), CLICKED, "2026-03-02T03:30:05Z");
+    bot.bot = true;
+    s.ingest(&c, &Fact::Event(bot)).unwrap();
+    // A click 40 minutes later, then again.
+    for (id, when) in [
+        ("k1", "2026-03-02T04:10:00Z"),
+        ("k2", "2026-03-02T05:00:00Z"),
+    ] {
+        let e = event(id, "a", Some(1), CLICKED, when);
+        assert!(s.ingest(&c, &Fact::Event(e)).unwrap());
+    }
+    // Redelivery of k1 changes nothing.
+    let before = s.clone();
+    let again = event("k1", "a", Some(1), CLICKED, "2026-03-02T04:10:00Z");
+    assert!(!s.ingest(&c, &Fact::Event(again)).unwrap());
+    assert_eq!(s, before);
+    let mut login = event("c:l1", "a", Some(1), LOGIN, "2026-03-02T06:00:00Z");
+    s.ingest(&c, &Fact::Event(login.clone())).unwrap();
+    let mut loan = event("c:loan1", "a", Some(1), "loan", "2026-03-03T06:00:00Z");
+    loan.value = Some((500_000, cny()));
+    s.ingest(&c, &Fact::Event(loan.clone())).unwrap();
+    loan.id = "c:loan2".into();
+    loan.value = Some((120_000, cny()));
+    s.ingest(&c, &Fact::Event(loan)).unwrap();
+
+    let sent = funnel(&s, &ga, SENT);
+    assert_eq!((sent.uniq, sent.cost_minor, sent.unpriced), (1, 5, 0));
+    let clicks = funnel(&s, &ga, CLICKED);
+    assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (1, 2, 1));
+    let loans = funnel(&s, &ga, "loan");
+    assert_eq!((loans.uniq, loans.raw, loans.value_minor), (1, 2, 620_000));
+    // Hours in Asia/Shanghai: sent at 11, first human click at 12, 40 minutes after.
+    assert_eq!(timing(&s, &ga, Axis::SendHour, 11, SENT), 1);
+    assert_eq!(timing(&s, &ga, Axis::SendHour, 11, "loan"), 1);
+    assert_eq!(timing(&s, &ga, Axis::ClickHour, 12, CLICKED), 1);
+    assert_eq!(timing(&s, &ga, Axis::Delay, 1, LOGIN), 1);
+    // Retention: recalled; a login 3 days on (days 1-7), one 20 days on (15-30).
+    assert_eq!(retention(&s, &ga, 0), 1);
+    assert_eq!(retention(&s, &ga, 1), 0);
+    for (id, when) in [
+        ("c:l2", "2026-03-05T06:00:00Z"),
+        ("c:l3", "2026-03-22T07:00:00Z"),
+    ] {
+        login.id = id.into();
+        login.at = at(when);
+        login.attributed = false;
+        s.ingest(&c, &Fact::Event(login.clone())).unwrap();
+    }
+    assert_eq!(
+        (1..=3).map(|b| retention(&s, &ga, b)).collect::<Vec<_>>(),
+        [1, 0, 1]
+    );
+    let logins = funnel(&s, &ga, LOGIN);
+    assert_eq!((logins.uniq, logins.raw, logins.late), (1, 1, 2));
+}
+
+#[test]
+fn an_earlier_click_arriving_late_moves_the_buckets() {
+    let c = campaign();
+    let mut s = Store::default();
+    let ga = group("A", "", Channel::Sms);
+    s.ingest(&c, &send("a", 7, "", "2026-03-02T03:00:00Z"))
+        .unwrap();
+    let late = event("k9", "a", Some(7), CLICKED, "2026-03-02T13:00:00Z");
+    s.ingest(&c, &Fact::Event(late)).unwrap();
+    assert_eq!(timing(&s, &ga, Axis::ClickHour, 21, CLICKED), 1);
+    assert_eq!(timing(&s, &ga, Axis::Delay, 4, CLICKED), 1); // 10 hours: 6-12h
+    let early = event("k1", "a", Some(7), CLICKED, "2026-03-02T03:05:00Z");
+    s.ingest(&c, &Fact::Event(early)).unwrap();
+    assert_eq!(timing(&s, &ga, Axis::ClickHour, 21, CLICKED), 0);
+    assert_eq!(timing(&s, &ga, Axis::ClickHour, 11, CLICKED), 1);
+    assert_eq!(timing(&s, &ga, Axis::Delay, 0, CLICKED), 1);
+    assert_eq!(funnel(&s, &ga, CLICKED).raw, 2);
+}
+
+#[test]
+fn events_before_their_send_move_to_its_segment() {
+    let c = campaign();
+    let mut s = Store::default();
+    let provisional = group("B", "", Channel::Sms);
+    let seg = group("B", "6m", Channel::Sms);
+    let e = event("k1", "b", Some(3), CLICKED, "2026-03-02T04:00:00Z");
+    s.ingest(&c, &Fact::Event(e)).unwrap();
+    assert_eq!(funnel(&s, &provisional, CLICKED).uniq, 1);
+    s.ingest(&c, &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
+        .unwrap();
+    assert_eq!(funnel(&s, &provisional, CLICKED), Counts::default());
+    assert_eq!(funnel(&s, &seg, CLICKED).uniq, 1);
+    assert_eq!(funnel(&s, &seg, SENT).uniq, 1);
+    assert_eq!(timing(&s, &seg, Axis::Delay, 2, CLICKED), 1); // an hour: 1-3h
+                                                              // The same send again (a retried upload) changes nothing; a later copy neither.
+    let before = s.clone();
+    s.ingest(&c, &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
+        .unwrap();
+    s.ingest(&c, &send("b", 3, "6m", "2026-03-04T03:00:00Z"))
+        .unwrap();
+    assert_eq!(s, before);
+}
+
+#[test]
+fn events_without_a_recipient_count_raw_only() {
+    let c = campaign();
+    let mut s = Store::default();
+    let ga = group("A", "", Channel::Email);
+    let e = event("k1", "a-mail", None, CLICKED, "2026-03-02T04:00:00Z");
+    s.ingest(&c, &Fact::Event(e)).unwrap();
+    let mut b = event("k2", "a-mail", None, CLICKED, "2026-03-02T04:00:01Z");
+    b.bot = true;
+    s.ingest(&c, &Fact::Event(b)).unwrap();
+    let clicks = funnel(&s, &ga, CLICKED);
+    assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (0, 1, 1));
+    assert!(s.recipients.is_empty());
+    assert_eq!(s.counters.len(), 1);
+}
+
+#[test]
+fn money_in_another_currency_is_refused() {
+    let c = campaign();
+    let mut s = Store::default();
+    let mut e = event("c:1", "a", Some(1), "loan", "2026-03-02T04:00:00Z");
+    e.value = Some((100, Currency::parse("USD").unwrap()));
+    let p = s.ingest(&c, &Fact::Event(e)).unwrap_err();
+    assert_eq!((p.status, p.code), (422, "currency-mismatch"));
+    assert!(
+        p.message.contains("CNY") && p.message.contains("USD"),
+        "{}",
+        p.message
+    );
+    assert_eq!(s, Store::default());
+}
+
+#[test]
+fn unknown_costs_and_send_times_are_counted_as_such() {
+    let c = campaign();
+    let mut s = Store::default();
+    let g = group("A", "", Channel::Push);
+    let f = Fact::Send(Send {
+        recipient: Recipient {
+            link: "a".into(),
+            seq: 1,
+        },
+        group: g.clone(),
+        sent_at: None,
+        cost_minor: None,
+    });
+    s.ingest(&c, &f).unwrap();
+    let sent = funnel(&s, &g, SENT);
+    assert_eq!((sent.uniq, sent.cost_minor, sent.unpriced), (1, 0, 1));
+    assert_eq!(timing(&s, &g, Axis::SendHour, UNKNOWN_HOUR, SENT), 1);
+}
+
+#[test]
+fn delay_buckets() {
+    let m = 60_000;
+    for (minutes, bucket) in [
+        (0, 0),
+        (9, 0),
+        (10, 1),
+        (59, 1),
+        (60, 2),
+        (1439, 5),
+        (1440, 6),
+        (10_079, 7),
+        (10_080, 8),
+        (100_000, 8),
+    ] {
+        assert_eq!(
+            delay_bucket(1_000_000_000, 1_000_000_000 + minutes * m),
+            bucket
+        );
+    }
+    assert_eq!(delay_bucket(1_000_000_000, 1), 0);
+    assert_eq!(DELAY_LABELS.len(), DELAY_EDGES_MIN.len() + 1);
+}
+
+// ---- properties ----
+
+/// A small world: 2 links x 4 recipients, sends with segments, clicks (some bots), steps,
+/// logins across 40 days, conversions with values, some unattributed, some without
+/// recipient.
+fn arb_fact() -> impl Strategy<Value = Fact> {
+    let link = prop_oneof![Just("a"), Just("b"), Just("a-mail")];
+    let step = prop_oneof![
+        Just(CLICKED),
+        Just(CLICKED),
+        Just("landing_view"),
+        Just(LOGIN),
+        Just(LOGIN),
+        Just("loan")
+    ];
+    let base = at("2026-03-01T00:00:00Z");
+    let sends = (link.clone(), 0u64..4, 0usize..2, 0u64..3 * 86_400_000).prop_map(
+        move |(l, seq, seg, off)| {
+            let c = campaign();
+            let cl = c.link(l).unwrap();
+            Fact::Send(Send {
+                recipient: Recipient {
+                    link: l.into(),
+                    seq,
+                },
+                group: group(&cl.variant, ["3m", "6m"][seg], cl.channel),
+                sent_at: Some(base + off),
+                cost_minor: c.cost_per_send(cl.channel),
+            })
+        },
+    );
+    let events = (
+        link,
+        prop::option::weighted(0.9, 0u64..4),
+        step,
+        0u64..40 * 86_400_000,
+        any::<bool>(),
+        prop::bool::weighted(0.8),
+        0i64..1_000_000,
+        0u32..40,
+    )
+        .prop_map(move |(l, seq, step, off, bot, attributed, value, id)| {
+            let mut e = event(&format!("e{id}"), l, seq, step, "2026-03-01T00:00:00Z");
+            e.at = base + off;
+            e.bot = bot && step == CLICKED;
+            e.attributed = attributed;
+            e.value = (step == "loan").then(|| (value, Currency::parse("CNY").unwrap()));
+            Fact::Event(e)
+        });
+    prop_oneof![sends, events]
+}
+
+/// Events with the same id are one event delivered again: make their contents agree, as
+/// ids are made at the edge.
+fn consistent(facts: Vec<Fact>) -> Vec<Fact> {
+    let mut first: BTreeMap<String, Event> = BTreeMap::new();
+    facts
+        .into_iter()
+        .map(|f| match f {
+            Fact::Event(e) => Fact::Event(first.entry(e.id.clone()).or_insert(e).clone()),
+            s => s,
+        })
+        .collect()
+}
+
+fn run(facts: &[Fact]) -> Store {
+    let c = campaign();
+    let mut s = Store::default();
+    for f in facts {
+        s.ingest(&c, f).unwrap();
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn order_and_redelivery_change_nothing(
+        facts in prop::collection::vec(arb_fact(), 1..60),
+        shuffle_seed in any::<u64>(),
+        dupes in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+    ) {
+        let facts = consistent(facts);
+        let once = run(&facts);
+        let mut again = facts.clone();
+        for d in &dupes {
+            again.push(facts[d.index(facts.len())].clone());
+        }
+        // A deterministic shuffle from the seed.
+        let mut seed = shuffle_seed | 1;
+        for i in (1..again.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            again.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        let shuffled = run(&again);
+        prop_assert_eq!(&once.counters, &shuffled.counters);
+        prop_assert_eq!(&once.recipients, &shuffled.recipients);
+    }
+
+    #[test]
+    fn counters_are_the_sum_of_contributions(facts in prop::collection::vec(arb_fact(), 1..60)) {
+        let facts = consistent(facts);
+        let c = campaign();
+        let store = run(&facts);
+        // Recount from the final states, plus the recipient-less events, from scratch.
+        let mut want: BTreeMap<Key, Counts> = BTreeMap::new();
+        for st in store.recipients.values() {
+            for (k, v) in contributions(&c, st) {
+                want.entry(k).or_default().apply(&v);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for f in &facts {
+            if let Fact::Event(e) = f {
+                if e.recipient.is_none() && seen.insert(e.id.clone()) {
+                    for (k, v) in apply(&c, None, f).unwrap().deltas {
+                        want.entry(k).or_default().apply(&v);
+                    }
+                }
+            }
+        }
+        want.retain(|_, v| !v.is_zero());
+        prop_assert_eq!(&store.counters, &want);
+        // No counter is ever negative, and unique counts never exceed sends in a group.
+        for (k, v) in &store.counters {
+            prop_assert!(v.uniq >= 0 && v.raw >= 0 && v.bot >= 0 && v.late >= 0, "{:?} {:?}", k, v);
+            prop_assert!(v.value_minor >= 0 && v.cost_minor >= 0);
+        }
+    }
+}

@@ -29,7 +29,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use wakelink::domain::code::ShortCode;
-use wakelink::domain::ledger::{ExternalId, MAX_BATCH, MAX_SENT_AHEAD_MS, MAX_SEQ};
+use wakelink::domain::ledger::{check_coupon, ExternalId, MAX_BATCH, MAX_SENT_AHEAD_MS, MAX_SEQ};
 use wakelink::domain::reserve::Receipt;
 use wakelink::domain::time::{format_rfc3339, parse_instant};
 use wakelink::domain::token::{Generation, Keyring, Kind, LinkRef, TokenBuf};
@@ -40,21 +40,23 @@ const IO_BUFFER: usize = 1 << 20;
 /// Column (or NDJSON key) names that mean contact data. Matched as substrings of the name
 /// lowercased with non-alphanumerics removed (`Phone Number`, `e-mail`, `MSISDN`, ...).
 const CONTACT_WORDS: &[&str] = &["phone", "mobile", "email", "msisdn"];
-const OUT_HEADER: [&str; 7] = [
+const OUT_HEADER: [&str; 8] = [
     "seq",
     "external_id",
     "segment",
     "variant",
     "sent_at",
+    "coupon",
     "token",
     "url",
 ];
-const OUT_HEADER_HONEYPOT: [&str; 8] = [
+const OUT_HEADER_HONEYPOT: [&str; 9] = [
     "seq",
     "external_id",
     "segment",
     "variant",
     "sent_at",
+    "coupon",
     "token",
     "url",
     "honeypot_url",
@@ -75,7 +77,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Mint one signed link per row of a send list; writes CSV
-    /// `seq,external_id,segment,variant,sent_at,token,url`.
+    /// `seq,external_id,segment,variant,sent_at,coupon,token,url`.
     Mint(MintArgs),
     /// Post a minted CSV's ledger to the worker API in batches.
     Upload(UploadArgs),
@@ -409,6 +411,8 @@ struct SendRow<'a> {
     segment: &'a str,
     variant: &'a str,
     sent_at: &'a str,
+    /// The recipient's coupon code for the landing page (optional).
+    coupon: &'a str,
 }
 
 /// Mints rows in order and writes them out, reusing every buffer.
@@ -442,6 +446,8 @@ impl<W: Write> Minter<'_, W> {
         let segment = check_label("segment", row.segment.trim())?;
         let variant = check_label("variant", row.variant.trim())?;
         let sent_at = parse_sent_at(row.sent_at.trim(), self.now).map_err(RowError::Invalid)?;
+        let coupon = check_coupon(Some(row.coupon))
+            .map_err(|m| RowError::Invalid(Cow::Owned(format!("coupon {m}"))))?;
         let seq = self.next_seq;
         if self.honeypot {
             let pot = self
@@ -467,17 +473,18 @@ impl<W: Write> Minter<'_, W> {
         self.url.extend_from_slice(token.as_bytes());
         let mut seq_buf = [0u8; 20];
         let sent_at = sent_at.map(format_rfc3339).unwrap_or_default();
-        let fields: [&[u8]; 8] = [
+        let fields: [&[u8]; 9] = [
             fmt_u64(seq, &mut seq_buf),
             external_id.as_bytes(),
             segment.as_bytes(),
             variant.as_bytes(),
             sent_at.as_bytes(),
+            coupon.as_deref().unwrap_or("").as_bytes(),
             token.as_bytes(),
             &self.url,
             &self.pot_url,
         ];
-        let n = if self.honeypot { 8 } else { 7 };
+        let n = if self.honeypot { 9 } else { 8 };
         self.out
             .write_record(&fields[..n])
             .map_err(|e| RowError::Write(write_err(e)))?;
@@ -595,6 +602,7 @@ struct SendColumns {
     segment: Option<usize>,
     variant: Option<usize>,
     sent_at: Option<usize>,
+    coupon: Option<usize>,
 }
 
 impl SendColumns {
@@ -603,6 +611,7 @@ impl SendColumns {
         let mut segment = None;
         let mut variant = None;
         let mut sent_at = None;
+        let mut coupon = None;
         let mut ignored = Vec::new();
         for (i, raw) in headers.iter().enumerate() {
             let name = String::from_utf8_lossy(raw);
@@ -619,6 +628,7 @@ impl SendColumns {
                 "segment" => &mut segment,
                 "variant" => &mut variant,
                 "sent_at" => &mut sent_at,
+                "coupon" => &mut coupon,
                 _ => {
                     ignored.push(name.to_owned());
                     continue;
@@ -629,11 +639,11 @@ impl SendColumns {
             }
         }
         let Some(external_id) = external_id else {
-            return fail("the input has no external_id column (columns: external_id, optional segment, variant, sent_at)");
+            return fail("the input has no external_id column (columns: external_id, optional segment, variant, sent_at, coupon)");
         };
         if !ignored.is_empty() {
             eprintln!(
-                "note: ignoring column(s) {}: only external_id, segment, variant and sent_at are kept",
+                "note: ignoring column(s) {}: only external_id, segment, variant, sent_at and coupon are kept",
                 ignored.join(", ")
             );
         }
@@ -642,6 +652,7 @@ impl SendColumns {
             segment,
             variant,
             sent_at,
+            coupon,
         })
     }
 
@@ -657,6 +668,7 @@ impl SendColumns {
             segment: field(self.segment)?,
             variant: field(self.variant)?,
             sent_at: field(self.sent_at)?,
+            coupon: field(self.coupon)?,
         })
     }
 }
@@ -704,6 +716,7 @@ fn mint_ndjson<W: Write>(
             segment: parsed.segment.as_deref().unwrap_or(""),
             variant: parsed.variant.as_deref().unwrap_or(""),
             sent_at: parsed.sent_at.as_deref().unwrap_or(""),
+            coupon: parsed.coupon.as_deref().unwrap_or(""),
         };
         minter.row(&send).map_err(|e| at(line, row, e))?;
         if row.is_multiple_of(8192) {
@@ -723,6 +736,7 @@ struct NdRow<'a> {
     segment: Option<Cow<'a, str>>,
     variant: Option<Cow<'a, str>>,
     sent_at: Option<Cow<'a, str>>,
+    coupon: Option<Cow<'a, str>>,
     contact_key: Option<String>,
 }
 
@@ -743,6 +757,7 @@ impl<'de> Deserialize<'de> for NdRow<'de> {
                         "segment" => &mut row.segment,
                         "variant" => &mut row.variant,
                         "sent_at" => &mut row.sent_at,
+                        "coupon" => &mut row.coupon,
                         other => {
                             if row.contact_key.is_none() && is_contact_column(other) {
                                 row.contact_key = Some(other.to_owned());
@@ -815,6 +830,8 @@ struct LedgerEntry<'a> {
     /// RFC 3339, as the minted CSV holds it (checked first).
     #[serde(skip_serializing_if = "Option::is_none")]
     sent_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coupon: Option<String>,
 }
 
 fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
@@ -936,6 +953,7 @@ struct LedgerColumns {
     segment: Option<usize>,
     variant: Option<usize>,
     sent_at: Option<usize>,
+    coupon: Option<usize>,
     token: Option<usize>,
     url: Option<usize>,
 }
@@ -963,6 +981,7 @@ impl LedgerColumns {
                 segment: pos("segment"),
                 variant: pos("variant"),
                 sent_at: pos("sent_at"),
+                coupon: pos("coupon"),
                 token: pos("token"),
                 url: pos("url"),
             }),
@@ -997,6 +1016,8 @@ fn ledger_entry<'r>(
     let sent_at = parse_sent_at(field(cols.sent_at)?, now)
         .map_err(RowError::Invalid)?
         .map(format_rfc3339);
+    let coupon = check_coupon(Some(field(cols.coupon)?))
+        .map_err(|m| RowError::Invalid(Cow::Owned(format!("coupon {m}"))))?;
     // The url column, when present, must be this link's: catches uploading to the wrong code.
     if let (Some(url), Some(token)) = (cols.url, cols.token) {
         let (url, token) = (field(Some(url))?, field(Some(token))?);
@@ -1015,6 +1036,7 @@ fn ledger_entry<'r>(
         segment: (!segment.is_empty()).then_some(segment),
         variant: (!variant.is_empty()).then_some(variant),
         sent_at,
+        coupon,
     })
 }
 

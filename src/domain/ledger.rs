@@ -127,6 +127,10 @@ pub struct SendRowInput {
     /// RFC 3339 with an offset (see [`super::time::parse_instant`]).
     #[serde(default)]
     pub sent_at: Option<serde_json::Value>,
+    /// The recipient's own coupon code, shown on the link's landing page (see
+    /// [`super::landing::coupon_code`]). Kept as first recorded, like the rest of the row.
+    #[serde(default)]
+    pub coupon: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +164,22 @@ pub struct SendRow {
     pub segment: Option<String>,
     pub variant: Option<String>,
     pub sent_at: Option<UnixMs>,
+    pub coupon: Option<String>,
+}
+
+/// An optional per-recipient coupon code: empty means absent; too long, control characters or
+/// the shape of contact data are refused.
+pub fn check_coupon(raw: Option<&str>) -> Result<Option<String>, &'static str> {
+    let Some(v) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if contact_shape(v).is_some() {
+        return Err("looks like contact data; a coupon code is a code");
+    }
+    match super::landing::coupon_code(v) {
+        Some(code) => Ok(Some(code.to_owned())),
+        None => Err("must be at most 40 characters without control characters"),
+    }
 }
 
 /// An optional label: empty means absent.
@@ -227,6 +247,8 @@ impl SendRowInput {
             segment: short_label(field("segment"), self.segment.as_deref())?,
             variant: short_label(field("variant"), self.variant.as_deref())?,
             sent_at,
+            coupon: check_coupon(self.coupon.as_deref())
+                .map_err(|m| Problem::invalid(field("coupon"), m))?,
         })
     }
 }
@@ -358,7 +380,7 @@ pub fn json_array_chunks(items: &[String], max_bytes: usize) -> Vec<String> {
 }
 
 /// The new rows of a batch for the set-based insert, `[seq, external_id, segment, variant,
-/// sent_at]` each, in arrays of at most `max_bytes`: a full batch of 1,000 rows is a handful of
+/// sent_at, coupon]` each, in arrays of at most `max_bytes`: a full batch of 1,000 rows is a handful of
 /// statements, each under D1's size limit.
 pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
     let rows: Vec<_> = assigned
@@ -370,7 +392,8 @@ pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
                 a.row.external_id.as_str(),
                 a.row.segment,
                 a.row.variant,
-                a.row.sent_at
+                a.row.sent_at,
+                a.row.coupon
             ])
             .to_string()
         })
@@ -500,6 +523,30 @@ mod tests {
     }
 
     #[test]
+    fn coupons_are_codes() {
+        assert_eq!(check_coupon(None), Ok(None));
+        assert_eq!(check_coupon(Some("  ")), Ok(None));
+        assert_eq!(
+            check_coupon(Some(" SPRING-30 ")),
+            Ok(Some("SPRING-30".into()))
+        );
+        assert_eq!(
+            check_coupon(Some("新人礼券8折")),
+            Ok(Some("新人礼券8折".into()))
+        );
+        assert!(check_coupon(Some(&"A".repeat(41))).is_err());
+        assert!(check_coupon(Some("A\u{7}B")).is_err());
+        assert!(check_coupon(Some("13800138000")).is_err());
+        assert!(check_coupon(Some("someone@example.com")).is_err());
+        let err = SendBatchInput::parse(
+            br#"{"recipients":[{"external_id":"c1","coupon":"x\u0000y"}]}"#,
+            1_766_000_000_000,
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("recipients[0].coupon"));
+    }
+
+    #[test]
     fn insert_chunks_stay_under_the_statement_limit() {
         // A full batch with every field at its longest.
         let rows: Vec<Assigned> = (0..MAX_BATCH as u64)
@@ -513,6 +560,7 @@ mod tests {
                     segment: Some("\u{20ac}".repeat(64)),
                     variant: Some("\"".repeat(64)),
                     sent_at: Some(u64::MAX),
+                    coupon: Some("\u{20ac}".repeat(40)),
                 },
             })
             .collect();
@@ -535,6 +583,7 @@ mod tests {
             segment: None,
             variant: None,
             sent_at: None,
+            coupon: None,
         }
     }
 

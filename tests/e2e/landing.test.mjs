@@ -136,14 +136,20 @@ test('hostile coupon and campaign fields render as text; hostile URLs are refuse
 });
 
 test("a per-recipient page shows that recipient's coupon code from the send ledger", async () => {
-  const minted = await t.api('/api/v1/links/coupon/recipients', {
-    method: 'POST',
-    body: JSON.stringify({ recipients: [{ external_id: 'cust-1' }, { external_id: 'cust-2' }, { external_id: 'cust-3' }] }),
-  });
+  const post = (recipients) =>
+    t.api('/api/v1/links/coupon/recipients', { method: 'POST', body: JSON.stringify({ recipients }) });
+  // Contact data is refused where a coupon code belongs, and nothing of the batch is kept.
+  const refused = await post([{ external_id: 'cust-0', coupon: 'X1' }, { external_id: 'cust-9', coupon: '+86 138 0013 8000' }]);
+  assert.equal(refused.status, 400);
+  assert.equal((await refused.json()).error.field, 'recipients[1].coupon');
+  assert.equal((await rows(t.db, "SELECT COUNT(*) AS n FROM sends WHERE link = 'coupon'"))[0].n, 0);
+  const minted = await post([
+    { external_id: 'cust-1', coupon: 'WB30-7F2K' },
+    { external_id: 'cust-2', coupon: '<b>x</b>' },
+    { external_id: 'cust-3' },
+  ]);
   assert.equal(minted.status, 201);
   const [one, two, three] = (await minted.json()).recipients;
-  await t.db.prepare("UPDATE sends SET coupon = ? WHERE link = 'coupon' AND recipient = ?").bind('WB30-7F2K', one.seq).run();
-  await t.db.prepare("UPDATE sends SET coupon = ? WHERE link = 'coupon' AND recipient = ?").bind('<b>x</b>', two.seq).run();
   const page = async (r) => (await get(new URL(r.url).pathname, UA.iphone)).text();
   const first = await page(one);
   assert.match(first, /id="coupon-code">WB30-7F2K</);

@@ -21,6 +21,7 @@ pub mod networks;
 pub mod openapp;
 pub mod problem;
 pub mod qr;
+pub mod report;
 pub mod reserve;
 pub mod rollup;
 pub mod route;

@@ -523,4 +523,4 @@ impl Store {
 
 #[cfg(test)]
 #[path = "rollup_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -110,6 +110,12 @@ for (const [name, ua, locale, store] of [
       assert.deepEqual(launches.map((l) => l.url), ['examplewallet://coupon/demo', store]);
       assert.ok(launches[1].at - started >= 1500, 'the store waits for the app');
       await eventually(async () => (await steps()).some((s) => s.step === 'store_fallback'));
+      // Chromium lets a tap launch one app scheme; the store's is refused without a fresh
+      // tap, so the page stays and offers the store as its primary action.
+      await page.waitForFunction(() => document.getElementById('store').className === 'primary', null, { timeout: 3000 });
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'store');
+      assert.equal(await page.locator('#store').getAttribute('href'), store);
+      await page.screenshot({ path: join(shots, `landing-${name}-store-offered.png`), fullPage: true });
     }
     assert.ok((await steps()).some((s) => s.step === 'open_app_attempt'));
     await ctx.close();

@@ -3,7 +3,7 @@
 //! segments or channels at a step; the timing tables; the retention cohorts; and the
 //! follow-up rule.
 //!
-//! Every function takes the counter rows ([`rollup::Key`], [`rollup::Counts`]) as the store
+//! Every function takes the counter rows ([`Key`], [`Counts`]) as the store
 //! returns them and does no I/O. Money stays integer: totals in minor units, amounts per
 //! unit rounded to the nearest minor unit (half away from zero), the input-output ratio in
 //! basis points (value ÷ cost × 10,000).

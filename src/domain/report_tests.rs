@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::domain::campaign::Currency;
-use crate::domain::rollup::tests::{at, campaign, event, group};
+use crate::domain::rollup::tests::{at, campaign, event, group, ru};
 use crate::domain::rollup::{Event, Fact, Send, Store};
 
 /// A deterministic pseudo-random stream (xorshift).
@@ -110,7 +110,7 @@ fn simulate() -> (Store, Vec<Truth>) {
     }
     let mut store = Store::default();
     for f in &all {
-        store.ingest(&c, f).unwrap();
+        store.ingest(&ru(&c), f).unwrap();
     }
     (store, truth)
 }
@@ -351,7 +351,7 @@ fn channels_compare_and_rank_by_return() {
         let l = c.link(link).unwrap();
         store
             .ingest(
-                &c,
+                &ru(&c),
                 &Fact::Send(Send {
                     recipient: crate::domain::rollup::Recipient {
                         link: link.into(),
@@ -371,7 +371,7 @@ fn channels_compare_and_rank_by_return() {
             "2026-03-02T05:00:00Z",
         );
         e.value = Some((value, Currency::parse("CNY").unwrap()));
-        store.ingest(&c, &Fact::Event(e)).unwrap();
+        store.ingest(&ru(&c), &Fact::Event(e)).unwrap();
     }
     let by = funnel(&c, &store.rows(), &[Dim::Channel]);
     let ratio: Vec<(Option<Channel>, Option<i64>)> = by

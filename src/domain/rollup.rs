@@ -5,12 +5,14 @@
 //! - `seen`: one row per event id. Applying an event starts with
 //!   `INSERT INTO seen(id) VALUES (?) ON CONFLICT DO NOTHING`; when no row was inserted the
 //!   event was applied before and nothing else happens (redelivery changes nothing).
-//! - one [`RecipientState`] per recipient (link, sequence number): its send, and per step the
-//!   first human time, raw human and bot counts, late (unattributed) count and value sum;
-//!   plus the login times retention needs. Every field merges with min, sum or set union,
-//!   so the state after a set of events does not depend on their order.
-//! - counters keyed by [`Key`]: each is the sum over recipients of what [`contributions`]
-//!   makes of that recipient's state. Applying an event computes the recipient's
+//! - one [`RecipientState`] per recipient (link, sequence number): its send; its clicks (kept
+//!   one by one, because whether a click was a person's is judged again when the send time
+//!   or a honeypot hit arrives, `domain::judge`); per other step the first human time, raw
+//!   human and bot counts, late (unattributed) count and value sum; and the login times
+//!   retention needs. Every field merges with min, sum or set union, so the state after a
+//!   set of events does not depend on their order.
+//! - counters keyed by [`Key`]: each is the sum over recipients of what
+//!   [`Rollup::contributions`] makes of that recipient's state. Applying an event computes the recipient's
 //!   contributions before and after, and the difference is the increment
 //!   (`INSERT ... ON CONFLICT DO UPDATE SET uniq = uniq + excluded.uniq, ...`). A click
 //!   that turns out earlier than the one seen first moves the recipient from one hour
@@ -22,7 +24,7 @@
 //! row names) add raw counts to the group the glue names, and no unique counts.
 //!
 //! Money is integers: values and costs in minor units of the campaign's one currency; a
-//! value in another currency is refused ([`apply`] returns `currency-mismatch`).
+//! value in another currency is refused ([`Rollup::apply`] returns `currency-mismatch`).
 //! The schema the glue keeps these in is in `docs/campaigns.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::campaign::{Campaign, Channel, Currency};
+use super::judge::{judge, Facts, Recorded, Rules};
 use super::problem::Problem;
 use super::time::UnixMs;
 
@@ -98,6 +101,24 @@ pub struct Event {
     /// funnel.
     pub attributed: bool,
     pub value: Option<(i64, Currency)>,
+    /// Clicks: the visitor was sent somewhere (not a gone or unknown link).
+    pub reached: bool,
+    /// Clicks: the response asked for client hints; the browser repeats the request, and
+    /// the repeat is its own click.
+    pub hint: bool,
+    /// Clicks: a hit on the recipient's honeypot link (flagged at the edge).
+    pub honeypot: bool,
+}
+
+/// One click of a recipient, as kept for re-judging (`domain::judge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Click {
+    pub ts: UnixMs,
+    /// Flagged at the edge (user agent, HEAD, prefetch, data centre, honeypot...).
+    pub bot: bool,
+    pub honeypot: bool,
+    pub reached: bool,
+    pub hint: bool,
 }
 
 /// One recipient's step: the counts that merge order-free.
@@ -120,7 +141,11 @@ pub struct RecipientState {
     pub send: Option<Send>,
     /// The group of events seen before the send (the least, should links disagree).
     pub provisional: Option<Group>,
+    /// Steps other than `clicked`.
     pub steps: BTreeMap<String, StepState>,
+    /// Clicks by event id: whether each is a person's is judged again from all of them and
+    /// the send time (`domain::judge`), so a late ledger row or honeypot hit re-flags them.
+    pub clicks: BTreeMap<String, Click>,
     /// Human login times, attributed or not (retention counts later logins either way).
     pub logins: BTreeSet<UnixMs>,
 }
@@ -252,6 +277,19 @@ impl RecipientState {
         if self.provisional.as_ref().is_none_or(|g| e.group < *g) {
             self.provisional = Some(e.group.clone());
         }
+        if e.step == CLICKED {
+            self.clicks.insert(
+                e.id.clone(),
+                Click {
+                    ts: e.at,
+                    bot: e.bot,
+                    honeypot: e.honeypot,
+                    reached: e.reached,
+                    hint: e.hint,
+                },
+            );
+            return;
+        }
         let st = self.steps.entry(e.step.clone()).or_default();
         if e.bot {
             st.bot += 1;
@@ -285,95 +323,210 @@ impl RecipientState {
     }
 }
 
-/// What one recipient's state adds to the counters.
-pub fn contributions(campaign: &Campaign, s: &RecipientState) -> BTreeMap<Key, Counts> {
-    let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
-    let Some(group) = s.group() else {
-        return out;
-    };
-    let mut add = |k: Key, c: Counts| out.entry(k).or_default().add(&c, 1);
-    let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
-    let send_hour = sent_at.map_or(UNKNOWN_HOUR, |t| campaign.time_zone.local_hour(t));
-    let clicked_at = s.steps.get(CLICKED).and_then(|c| c.first_at);
-    let timing = |axis, bucket, step: &str| Key::Timing {
-        group: group.clone(),
-        axis,
-        bucket,
-        step: step.to_owned(),
-    };
-    if let Some(send) = &s.send {
-        let cost = Counts {
-            uniq: 1,
-            raw: 1,
-            cost_minor: send.cost_minor.map_or(0, i),
-            unpriced: i64::from(send.cost_minor.is_none()),
-            ..Counts::default()
-        };
-        add(
-            Key::Funnel {
-                group: group.clone(),
-                step: SENT.into(),
-            },
-            cost,
-        );
-        let one = Counts {
-            uniq: 1,
-            ..Counts::default()
-        };
-        add(timing(Axis::SendHour, send_hour, SENT), one);
-    }
-    for (step, st) in &s.steps {
-        let uniq = i64::from(st.first_at.is_some());
-        let c = Counts {
-            uniq,
-            raw: i(st.raw),
-            bot: i(st.bot),
-            late: i(st.late),
-            value_minor: st.value_minor,
-            ..Counts::default()
-        };
-        add(
-            Key::Funnel {
-                group: group.clone(),
-                step: step.clone(),
-            },
-            c,
-        );
-        if uniq == 0 || s.send.is_none() {
+/// A hint-asking click followed by a person's click of the same recipient within this long
+/// is the same tap asked again: it counts once (the repeat).
+pub const HINT_REPEAT_MS: u64 = 30_000;
+
+/// A recipient's `clicked` step from its clicks: each judged again (`domain::judge`) with
+/// the send time; a person's clicks that reached a destination count, bots apart, the
+/// earliest is the first click (as the click log's `first_clicks` rule).
+pub fn judged_clicks(
+    rules: &Rules,
+    sent_at: Option<UnixMs>,
+    clicks: &BTreeMap<String, Click>,
+) -> StepState {
+    let recorded: Vec<Recorded> = clicks
+        .iter()
+        .map(|(id, c)| Recorded {
+            id: id.clone(),
+            ts: c.ts,
+            flagged: c.bot,
+            honeypot: c.honeypot,
+        })
+        .collect();
+    let flagged: BTreeSet<String> = judge(rules, &Facts { sent_at }, &recorded)
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let person = |id: &str, c: &Click| !c.bot && !flagged.contains(id);
+    let mut st = StepState::default();
+    for (id, c) in clicks {
+        if !person(id, c) {
+            st.bot += 1;
             continue;
         }
+        if !c.reached {
+            continue;
+        }
+        st.first_at = Some(st.first_at.map_or(c.ts, |t| t.min(c.ts)));
+        let repeated = c.hint
+            && clicks.iter().any(|(oid, o)| {
+                oid != id
+                    && !o.hint
+                    && o.reached
+                    && person(oid, o)
+                    && o.ts >= c.ts
+                    && o.ts - c.ts <= HINT_REPEAT_MS
+            });
+        st.raw += u64::from(!repeated);
+    }
+    st
+}
+
+/// What the rollup of one campaign needs besides the rows: the campaign and the re-judging
+/// rules of the deployment.
+#[derive(Debug, Clone, Copy)]
+pub struct Rollup<'a> {
+    pub campaign: &'a Campaign,
+    pub rules: Rules,
+}
+
+impl Rollup<'_> {
+    /// What one recipient's state adds to the counters.
+    pub fn contributions(&self, s: &RecipientState) -> BTreeMap<Key, Counts> {
+        let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
+        let Some(group) = s.group() else {
+            return out;
+        };
+        let zone = &self.campaign.time_zone;
+        let mut add = |k: Key, c: Counts| out.entry(k).or_default().add(&c, 1);
         let one = Counts {
             uniq: 1,
             ..Counts::default()
         };
-        add(timing(Axis::SendHour, send_hour, step), one);
-        if let Some(at) = clicked_at {
-            add(
-                timing(Axis::ClickHour, campaign.time_zone.local_hour(at), step),
-                one,
-            );
-            if let Some(sent) = sent_at {
-                add(timing(Axis::Delay, delay_bucket(sent, at), step), one);
+        let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
+        let send_hour = sent_at.map_or(UNKNOWN_HOUR, |t| zone.local_hour(t));
+        let clicked = judged_clicks(&self.rules, sent_at, &s.clicks);
+        let clicked_at = clicked.first_at;
+        let timing = |axis, bucket, step: &str| Key::Timing {
+            group: group.clone(),
+            axis,
+            bucket,
+            step: step.to_owned(),
+        };
+        let funnel = |step: &str| Key::Funnel {
+            group: group.clone(),
+            step: step.to_owned(),
+        };
+        if let Some(send) = &s.send {
+            let cost = Counts {
+                uniq: 1,
+                raw: 1,
+                cost_minor: send.cost_minor.map_or(0, i),
+                unpriced: i64::from(send.cost_minor.is_none()),
+                ..Counts::default()
+            };
+            add(funnel(SENT), cost);
+            add(timing(Axis::SendHour, send_hour, SENT), one);
+        }
+        let has_clicks = !s.clicks.is_empty();
+        let steps = has_clicks
+            .then_some((CLICKED, &clicked))
+            .into_iter()
+            .chain(s.steps.iter().map(|(k, v)| (k.as_str(), v)));
+        for (step, st) in steps {
+            let uniq = i64::from(st.first_at.is_some());
+            let c = Counts {
+                uniq,
+                raw: i(st.raw),
+                bot: i(st.bot),
+                late: i(st.late),
+                value_minor: st.value_minor,
+                ..Counts::default()
+            };
+            add(funnel(step), c);
+            if uniq == 0 || s.send.is_none() {
+                continue;
+            }
+            add(timing(Axis::SendHour, send_hour, step), one);
+            if let Some(at) = clicked_at {
+                add(timing(Axis::ClickHour, zone.local_hour(at), step), one);
+                if let Some(sent) = sent_at {
+                    add(timing(Axis::Delay, delay_bucket(sent, at), step), one);
+                }
             }
         }
-    }
-    if let Some(recall) = s.recall_at() {
-        let mut buckets = BTreeSet::from([0u8]);
-        buckets.extend(s.logins.iter().filter_map(|t| retention_bucket(recall, *t)));
-        for bucket in buckets {
-            add(
-                Key::Retention {
+        if let Some(recall) = s.recall_at() {
+            let mut buckets = BTreeSet::from([0u8]);
+            buckets.extend(s.logins.iter().filter_map(|t| retention_bucket(recall, *t)));
+            for bucket in buckets {
+                let key = Key::Retention {
                     group: group.clone(),
                     bucket,
-                },
-                Counts {
-                    uniq: 1,
-                    ..Counts::default()
-                },
-            );
+                };
+                add(key, one);
+            }
         }
+        out
     }
-    out
+
+    /// Applies one fact to the state of its recipient (`None` when the store has none yet,
+    /// or the event has no recipient). For a [`Fact::Event`], call this only when the
+    /// event's id was newly inserted into `seen`; a [`Fact::Send`] is idempotent by itself.
+    /// A value in another currency than the campaign's is refused, and nothing changes.
+    pub fn apply(&self, state: Option<RecipientState>, fact: &Fact) -> Result<Applied, Problem> {
+        if let Fact::Event(Event {
+            value: Some((_, cur)),
+            ..
+        }) = fact
+        {
+            check_currency(self.campaign, cur)?;
+        }
+        if let Fact::Event(
+            e @ Event {
+                recipient: None, ..
+            },
+        ) = fact
+        {
+            return Ok(Applied {
+                state: None,
+                deltas: unattached(e),
+            });
+        }
+        let before = state.unwrap_or_default();
+        let mut after = before.clone();
+        match fact {
+            Fact::Send(s) => after.merge_send(s),
+            Fact::Event(e) => after.merge_event(e),
+        }
+        let deltas = difference(&self.contributions(&before), &self.contributions(&after));
+        Ok(Applied {
+            state: Some(after),
+            deltas,
+        })
+    }
+}
+
+/// An event without a recipient: raw counts for the link's group, nothing unique. A
+/// hint-asking click is not counted (its repeat is, and nothing ties the two together).
+fn unattached(e: &Event) -> Vec<(Key, Counts)> {
+    let c = if e.bot {
+        Counts {
+            bot: 1,
+            ..Counts::default()
+        }
+    } else if e.step == CLICKED {
+        Counts {
+            raw: i64::from(e.reached && !e.hint),
+            ..Counts::default()
+        }
+    } else if !e.attributed {
+        Counts {
+            late: 1,
+            ..Counts::default()
+        }
+    } else {
+        Counts {
+            raw: 1,
+            value_minor: e.value.map_or(0, |v| v.0),
+            ..Counts::default()
+        }
+    };
+    let key = Key::Funnel {
+        group: e.group.clone(),
+        step: e.step.clone(),
+    };
+    (!c.is_zero()).then_some((key, c)).into_iter().collect()
 }
 
 /// `after - before`, zero rows left out.
@@ -429,53 +582,6 @@ pub fn check_currency(campaign: &Campaign, currency: &Currency) -> Result<(), Pr
     })
 }
 
-/// Applies one fact to the state of its recipient (`None` when the store has none yet, or
-/// the event has no recipient). For an [`Fact::Event`], call this only when the event's id
-/// was newly inserted into `seen`; a [`Fact::Send`] is idempotent by itself.
-pub fn apply(
-    campaign: &Campaign,
-    state: Option<RecipientState>,
-    fact: &Fact,
-) -> Result<Applied, Problem> {
-    if let Fact::Event(Event {
-        value: Some((_, cur)),
-        ..
-    }) = fact
-    {
-        check_currency(campaign, cur)?;
-    }
-    if let Fact::Event(e) = fact {
-        if e.recipient.is_none() {
-            // No recipient: raw counts for the link's group, nothing unique.
-            let mut s = RecipientState::default();
-            s.merge_event(e);
-            if let Some(st) = s.steps.get_mut(&e.step) {
-                st.first_at = None;
-            }
-            s.logins.clear();
-            let deltas = contributions(campaign, &s).into_iter().collect();
-            return Ok(Applied {
-                state: None,
-                deltas,
-            });
-        }
-    }
-    let before_state = state.unwrap_or_default();
-    let mut after = before_state.clone();
-    match fact {
-        Fact::Send(s) => after.merge_send(s),
-        Fact::Event(e) => after.merge_event(e),
-    }
-    let deltas = difference(
-        &contributions(campaign, &before_state),
-        &contributions(campaign, &after),
-    );
-    Ok(Applied {
-        state: Some(after),
-        deltas,
-    })
-}
-
 /// The whole store in memory: the reference the SQL glue mirrors row for row, and what the
 /// tests drive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -487,7 +593,7 @@ pub struct Store {
 
 impl Store {
     /// Applies a fact: dedupe, state, increments. `Ok(false)` for an event seen before.
-    pub fn ingest(&mut self, campaign: &Campaign, fact: &Fact) -> Result<bool, Problem> {
+    pub fn ingest(&mut self, r: &Rollup<'_>, fact: &Fact) -> Result<bool, Problem> {
         if let Fact::Event(e) = fact {
             if self.seen.contains(&e.id) {
                 return Ok(false);
@@ -497,13 +603,13 @@ impl Store {
             Fact::Send(s) => Some(&s.recipient),
             Fact::Event(e) => e.recipient.as_ref(),
         };
-        let state = who.and_then(|r| self.recipients.get(r)).cloned();
-        let applied = apply(campaign, state, fact)?;
+        let state = who.and_then(|w| self.recipients.get(w)).cloned();
+        let applied = r.apply(state, fact)?;
         if let Fact::Event(e) = fact {
             self.seen.insert(e.id.clone());
         }
-        if let (Some(r), Some(s)) = (who, applied.state) {
-            self.recipients.insert(r.clone(), s);
+        if let (Some(w), Some(s)) = (who, applied.state) {
+            self.recipients.insert(w.clone(), s);
         }
         for (k, d) in applied.deltas {
             let c = self.counters.entry(k.clone()).or_default();

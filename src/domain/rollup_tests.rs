@@ -24,6 +24,20 @@ pub(crate) fn campaign() -> Campaign {
         .unwrap()
 }
 
+/// The deployment's re-judging rules in these tests: 5 s after a send, 60 s around a
+/// honeypot hit.
+pub(crate) const RULES: Rules = Rules {
+    min_gap_ms: 5_000,
+    burst_ms: 60_000,
+};
+
+pub(crate) fn ru(c: &Campaign) -> Rollup<'_> {
+    Rollup {
+        campaign: c,
+        rules: RULES,
+    }
+}
+
 pub(crate) fn at(s: &str) -> UnixMs {
     parse_rfc3339(s).unwrap()
 }
@@ -65,6 +79,9 @@ pub(crate) fn event(id: &str, link: &str, seq: Option<u64>, step: &str, when: &s
         bot: false,
         attributed: true,
         value: None,
+        reached: true,
+        hint: false,
+        honeypot: false,
     }
 }
 
@@ -111,32 +128,32 @@ fn a_recipient_through_the_funnel() {
     let mut s = Store::default();
     let ga = group("A", "3m", Channel::Sms);
     // Sent at 11:30 Shanghai time (03:30Z).
-    s.ingest(&c, &send("a", 1, "3m", "2026-03-02T03:30:00Z"))
+    s.ingest(&ru(&c), &send("a", 1, "3m", "2026-03-02T03:30:00Z"))
         .unwrap();
     let mut bot = event("k0", "a", Some(1), CLICKED, "2026-03-02T03:30:05Z");
     bot.bot = true;
-    s.ingest(&c, &Fact::Event(bot)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(bot)).unwrap();
     // A click 40 minutes later, then again.
     for (id, when) in [
         ("k1", "2026-03-02T04:10:00Z"),
         ("k2", "2026-03-02T05:00:00Z"),
     ] {
         let e = event(id, "a", Some(1), CLICKED, when);
-        assert!(s.ingest(&c, &Fact::Event(e)).unwrap());
+        assert!(s.ingest(&ru(&c), &Fact::Event(e)).unwrap());
     }
     // Redelivery of k1 changes nothing.
     let before = s.clone();
     let again = event("k1", "a", Some(1), CLICKED, "2026-03-02T04:10:00Z");
-    assert!(!s.ingest(&c, &Fact::Event(again)).unwrap());
+    assert!(!s.ingest(&ru(&c), &Fact::Event(again)).unwrap());
     assert_eq!(s, before);
     let mut login = event("c:l1", "a", Some(1), LOGIN, "2026-03-02T06:00:00Z");
-    s.ingest(&c, &Fact::Event(login.clone())).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(login.clone())).unwrap();
     let mut loan = event("c:loan1", "a", Some(1), "loan", "2026-03-03T06:00:00Z");
     loan.value = Some((500_000, cny()));
-    s.ingest(&c, &Fact::Event(loan.clone())).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(loan.clone())).unwrap();
     loan.id = "c:loan2".into();
     loan.value = Some((120_000, cny()));
-    s.ingest(&c, &Fact::Event(loan)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(loan)).unwrap();
 
     let sent = funnel(&s, &ga, SENT);
     assert_eq!((sent.uniq, sent.cost_minor, sent.unpriced), (1, 5, 0));
@@ -159,7 +176,7 @@ fn a_recipient_through_the_funnel() {
         login.id = id.into();
         login.at = at(when);
         login.attributed = false;
-        s.ingest(&c, &Fact::Event(login.clone())).unwrap();
+        s.ingest(&ru(&c), &Fact::Event(login.clone())).unwrap();
     }
     assert_eq!(
         (1..=3).map(|b| retention(&s, &ga, b)).collect::<Vec<_>>(),
@@ -174,14 +191,14 @@ fn an_earlier_click_arriving_late_moves_the_buckets() {
     let c = campaign();
     let mut s = Store::default();
     let ga = group("A", "", Channel::Sms);
-    s.ingest(&c, &send("a", 7, "", "2026-03-02T03:00:00Z"))
+    s.ingest(&ru(&c), &send("a", 7, "", "2026-03-02T03:00:00Z"))
         .unwrap();
     let late = event("k9", "a", Some(7), CLICKED, "2026-03-02T13:00:00Z");
-    s.ingest(&c, &Fact::Event(late)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(late)).unwrap();
     assert_eq!(timing(&s, &ga, Axis::ClickHour, 21, CLICKED), 1);
     assert_eq!(timing(&s, &ga, Axis::Delay, 4, CLICKED), 1); // 10 hours: 6-12h
     let early = event("k1", "a", Some(7), CLICKED, "2026-03-02T03:05:00Z");
-    s.ingest(&c, &Fact::Event(early)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(early)).unwrap();
     assert_eq!(timing(&s, &ga, Axis::ClickHour, 21, CLICKED), 0);
     assert_eq!(timing(&s, &ga, Axis::ClickHour, 11, CLICKED), 1);
     assert_eq!(timing(&s, &ga, Axis::Delay, 0, CLICKED), 1);
@@ -195,9 +212,9 @@ fn events_before_their_send_move_to_its_segment() {
     let provisional = group("B", "", Channel::Sms);
     let seg = group("B", "6m", Channel::Sms);
     let e = event("k1", "b", Some(3), CLICKED, "2026-03-02T04:00:00Z");
-    s.ingest(&c, &Fact::Event(e)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(e)).unwrap();
     assert_eq!(funnel(&s, &provisional, CLICKED).uniq, 1);
-    s.ingest(&c, &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
+    s.ingest(&ru(&c), &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
         .unwrap();
     assert_eq!(funnel(&s, &provisional, CLICKED), Counts::default());
     assert_eq!(funnel(&s, &seg, CLICKED).uniq, 1);
@@ -205,9 +222,9 @@ fn events_before_their_send_move_to_its_segment() {
     assert_eq!(timing(&s, &seg, Axis::Delay, 2, CLICKED), 1); // an hour: 1-3h
                                                               // The same send again (a retried upload) changes nothing; a later copy neither.
     let before = s.clone();
-    s.ingest(&c, &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
+    s.ingest(&ru(&c), &send("b", 3, "6m", "2026-03-02T03:00:00Z"))
         .unwrap();
-    s.ingest(&c, &send("b", 3, "6m", "2026-03-04T03:00:00Z"))
+    s.ingest(&ru(&c), &send("b", 3, "6m", "2026-03-04T03:00:00Z"))
         .unwrap();
     assert_eq!(s, before);
 }
@@ -218,10 +235,10 @@ fn events_without_a_recipient_count_raw_only() {
     let mut s = Store::default();
     let ga = group("A", "", Channel::Email);
     let e = event("k1", "a-mail", None, CLICKED, "2026-03-02T04:00:00Z");
-    s.ingest(&c, &Fact::Event(e)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(e)).unwrap();
     let mut b = event("k2", "a-mail", None, CLICKED, "2026-03-02T04:00:01Z");
     b.bot = true;
-    s.ingest(&c, &Fact::Event(b)).unwrap();
+    s.ingest(&ru(&c), &Fact::Event(b)).unwrap();
     let clicks = funnel(&s, &ga, CLICKED);
     assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (0, 1, 1));
     assert!(s.recipients.is_empty());
@@ -234,7 +251,7 @@ fn money_in_another_currency_is_refused() {
     let mut s = Store::default();
     let mut e = event("c:1", "a", Some(1), "loan", "2026-03-02T04:00:00Z");
     e.value = Some((100, Currency::parse("USD").unwrap()));
-    let p = s.ingest(&c, &Fact::Event(e)).unwrap_err();
+    let p = s.ingest(&ru(&c), &Fact::Event(e)).unwrap_err();
     assert_eq!((p.status, p.code), (422, "currency-mismatch"));
     assert!(
         p.message.contains("CNY") && p.message.contains("USD"),
@@ -258,10 +275,73 @@ fn unknown_costs_and_send_times_are_counted_as_such() {
         sent_at: None,
         cost_minor: None,
     });
-    s.ingest(&c, &f).unwrap();
+    s.ingest(&ru(&c), &f).unwrap();
     let sent = funnel(&s, &g, SENT);
     assert_eq!((sent.uniq, sent.cost_minor, sent.unpriced), (1, 0, 1));
     assert_eq!(timing(&s, &g, Axis::SendHour, UNKNOWN_HOUR, SENT), 1);
+}
+
+#[test]
+fn clicks_are_judged_again_when_the_send_or_a_honeypot_hit_arrives() {
+    let c = campaign();
+    let mut s = Store::default();
+    let g = group("A", "", Channel::Sms);
+    let seg = group("A", "3m", Channel::Sms);
+    // A gateway fetch 2 s after the send, then the person 20 minutes later; the ledger row
+    // comes last.
+    for (id, when) in [
+        ("k1", "2026-03-02T03:00:02Z"),
+        ("k2", "2026-03-02T03:20:00Z"),
+    ] {
+        let e = event(id, "a", Some(1), CLICKED, when);
+        s.ingest(&ru(&c), &Fact::Event(e)).unwrap();
+    }
+    let clicks = funnel(&s, &g, CLICKED);
+    assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (1, 2, 0));
+    s.ingest(&ru(&c), &send("a", 1, "3m", "2026-03-02T03:00:00Z"))
+        .unwrap();
+    let clicks = funnel(&s, &seg, CLICKED);
+    assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (1, 1, 1));
+    assert_eq!(funnel(&s, &g, CLICKED), Counts::default());
+    // The first click is the person's: 20 minutes after the send.
+    assert_eq!(timing(&s, &seg, Axis::Delay, 1, CLICKED), 1);
+    // A scanner opens the honeypot link 30 s after the person's click: that click was the
+    // scanner's too, and the recipient has no human click left.
+    let mut hit = event("k3", "a", Some(1), CLICKED, "2026-03-02T03:20:30Z");
+    (hit.bot, hit.honeypot) = (true, true);
+    s.ingest(&ru(&c), &Fact::Event(hit)).unwrap();
+    let clicks = funnel(&s, &seg, CLICKED);
+    assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (0, 0, 3));
+    assert_eq!(timing(&s, &seg, Axis::Delay, 1, CLICKED), 0);
+}
+
+#[test]
+fn a_hint_request_and_its_repeat_are_one_click() {
+    let c = campaign();
+    let mut s = Store::default();
+    let g = group("B", "", Channel::Sms);
+    let mut asked = event("k1", "b", Some(1), CLICKED, "2026-03-02T04:00:00Z");
+    asked.hint = true;
+    s.ingest(&ru(&c), &Fact::Event(asked.clone())).unwrap();
+    assert_eq!(
+        funnel(&s, &g, CLICKED).raw,
+        1,
+        "no repeat (yet): the tap counts"
+    );
+    let repeat = event("k2", "b", Some(1), CLICKED, "2026-03-02T04:00:01Z");
+    s.ingest(&ru(&c), &Fact::Event(repeat)).unwrap();
+    assert_eq!(funnel(&s, &g, CLICKED).raw, 1);
+    // A tap on a gone link reached nothing: not a click of the funnel.
+    let mut gone = event("k3", "b", Some(1), CLICKED, "2026-03-09T04:00:00Z");
+    gone.reached = false;
+    s.ingest(&ru(&c), &Fact::Event(gone)).unwrap();
+    assert_eq!(funnel(&s, &g, CLICKED).raw, 1);
+    // Without a recipient nothing ties a hint request to its repeat: the repeat counts.
+    asked.recipient = None;
+    asked.id = "k4".into();
+    let mut t = Store::default();
+    t.ingest(&ru(&c), &Fact::Event(asked)).unwrap();
+    assert!(t.counters.is_empty());
 }
 
 #[test]
@@ -328,15 +408,24 @@ fn arb_fact() -> impl Strategy<Value = Fact> {
         prop::bool::weighted(0.8),
         0i64..1_000_000,
         0u32..40,
+        (0u8..10, 0u8..10, 0u8..10),
     )
-        .prop_map(move |(l, seq, step, off, bot, attributed, value, id)| {
-            let mut e = event(&format!("e{id}"), l, seq, step, "2026-03-01T00:00:00Z");
-            e.at = base + off;
-            e.bot = bot && step == CLICKED;
-            e.attributed = attributed;
-            e.value = (step == "loan").then(|| (value, Currency::parse("CNY").unwrap()));
-            Fact::Event(e)
-        });
+        .prop_map(
+            move |(l, seq, step, off, bot, attributed, value, id, (h, r, p))| {
+                let mut e = event(&format!("e{id}"), l, seq, step, "2026-03-01T00:00:00Z");
+                e.at = base + off;
+                e.bot = bot && step == CLICKED;
+                if step == CLICKED {
+                    e.hint = h == 0;
+                    e.reached = r != 0;
+                    e.honeypot = p == 0;
+                    e.bot |= e.honeypot;
+                }
+                e.attributed = attributed;
+                e.value = (step == "loan").then(|| (value, Currency::parse("CNY").unwrap()));
+                Fact::Event(e)
+            },
+        );
     prop_oneof![sends, events]
 }
 
@@ -357,7 +446,7 @@ fn run(facts: &[Fact]) -> Store {
     let c = campaign();
     let mut s = Store::default();
     for f in facts {
-        s.ingest(&c, f).unwrap();
+        s.ingest(&ru(&c), f).unwrap();
     }
     s
 }
@@ -398,7 +487,7 @@ proptest! {
         // Recount from the final states, plus the recipient-less events, from scratch.
         let mut want: BTreeMap<Key, Counts> = BTreeMap::new();
         for st in store.recipients.values() {
-            for (k, v) in contributions(&c, st) {
+            for (k, v) in ru(&c).contributions(st) {
                 want.entry(k).or_default().apply(&v);
             }
         }
@@ -406,7 +495,7 @@ proptest! {
         for f in &facts {
             if let Fact::Event(e) = f {
                 if e.recipient.is_none() && seen.insert(e.id.clone()) {
-                    for (k, v) in apply(&c, None, f).unwrap().deltas {
+                    for (k, v) in ru(&c).apply(None, f).unwrap().deltas {
                         want.entry(k).or_default().apply(&v);
                     }
                 }

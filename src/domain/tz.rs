@@ -21,6 +21,7 @@
 //! ```
 
 use super::time::{civil_from_days, days_from_civil, UnixMs};
+pub use super::tz_data::VERSION as TZDATA_VERSION;
 use super::tz_data::{LINKS, ZONES};
 
 /// The zone a campaign reads hours in when it names none.

@@ -10,6 +10,7 @@ pub mod conversion;
 pub mod decide;
 pub mod event;
 pub mod eventlog;
+pub mod feed;
 pub mod funnel;
 pub mod hints;
 pub mod ip;

@@ -22,6 +22,7 @@ pub mod networks;
 pub mod openapp;
 pub mod problem;
 pub mod qr;
+pub mod recipient;
 pub mod report;
 pub mod reserve;
 pub mod rollup;

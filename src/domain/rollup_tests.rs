@@ -166,6 +166,14 @@ fn a_recipient_through_the_funnel() {
     assert_eq!(timing(&s, &ga, Axis::SendHour, 11, "loan"), 1);
     assert_eq!(timing(&s, &ga, Axis::ClickHour, 12, CLICKED), 1);
     assert_eq!(timing(&s, &ga, Axis::Delay, 1, LOGIN), 1);
+    let who = Recipient {
+        link: "a".into(),
+        seq: 1,
+    };
+    assert_eq!(
+        ru(&c).reached(&s.recipients[&who]),
+        [CLICKED, "loan", LOGIN]
+    );
     // Retention: recalled; a login 3 days on (days 1-7), one 20 days on (15-30).
     assert_eq!(retention(&s, &ga, 0), 1);
     assert_eq!(retention(&s, &ga, 1), 0);
@@ -312,6 +320,11 @@ fn clicks_are_judged_again_when_the_send_or_a_honeypot_hit_arrives() {
     s.ingest(&ru(&c), &Fact::Event(hit)).unwrap();
     let clicks = funnel(&s, &seg, CLICKED);
     assert_eq!((clicks.uniq, clicks.raw, clicks.bot), (0, 0, 3));
+    let who = Recipient {
+        link: "a".into(),
+        seq: 1,
+    };
+    assert!(ru(&c).reached(&s.recipients[&who]).is_empty());
     assert_eq!(timing(&s, &seg, Axis::Delay, 1, CLICKED), 0);
 }
 

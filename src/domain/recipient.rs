@@ -1,0 +1,174 @@
+//! What a campaign's rollup keeps about one recipient (see `domain::rollup`): the send, the
+//! clicks one by one, per other step the counts that merge order-free, and login times. Each
+//! merge is a min, a sum or a set union, so the state after a set of events is the same
+//! whatever their order; the counters are then a function of these states.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::judge::{judge, Facts, Recorded, Rules};
+use super::rollup::{Event, Group, Send, CLICKED, DAY_MS, LOGIN, MAX_LOGINS, RETENTION_DAYS};
+use super::time::UnixMs;
+
+/// One click of a recipient, as kept for re-judging (`domain::judge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Click {
+    pub ts: UnixMs,
+    /// Flagged at the edge (user agent, HEAD, prefetch, data centre, honeypot...).
+    pub bot: bool,
+    pub honeypot: bool,
+    pub reached: bool,
+    pub hint: bool,
+}
+
+/// One recipient's step: the counts that merge order-free.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepState {
+    /// Earliest attributed human occurrence.
+    pub first_at: Option<UnixMs>,
+    /// Attributed human occurrences.
+    pub raw: u64,
+    pub bot: u64,
+    /// Human occurrences outside the attribution window.
+    pub late: u64,
+    /// Sum of attributed human values.
+    pub value_minor: i64,
+}
+
+/// Everything the rollup keeps about one recipient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientState {
+    pub send: Option<Send>,
+    /// The group of events seen before the send (the least, should links disagree).
+    pub provisional: Option<Group>,
+    /// Steps other than `clicked`.
+    pub steps: BTreeMap<String, StepState>,
+    /// Clicks by event id: whether each is a person's is judged again from all of them and
+    /// the send time (`domain::judge`), so a late ledger row or honeypot hit re-flags them.
+    pub clicks: BTreeMap<String, Click>,
+    /// Human login times, attributed or not (retention counts later logins either way).
+    pub logins: BTreeSet<UnixMs>,
+}
+
+impl RecipientState {
+    /// The group the recipient counts in: its send's, else the provisional one.
+    pub fn group(&self) -> Option<&Group> {
+        self.send
+            .as_ref()
+            .map(|s| &s.group)
+            .or(self.provisional.as_ref())
+    }
+
+    /// The recall: the first attributed human login.
+    pub fn recall_at(&self) -> Option<UnixMs> {
+        self.steps.get(LOGIN).and_then(|s| s.first_at)
+    }
+
+    pub(crate) fn merge_send(&mut self, send: &Send) {
+        // The least send wins whatever the order (a row sent twice keeps its first time).
+        let rank = |s: &Send| (s.sent_at.unwrap_or(u64::MAX), s.clone());
+        if self.send.as_ref().is_none_or(|old| rank(send) < rank(old)) {
+            self.send = Some(send.clone());
+        }
+    }
+
+    pub(crate) fn merge_event(&mut self, e: &Event) {
+        if self.provisional.as_ref().is_none_or(|g| e.group < *g) {
+            self.provisional = Some(e.group.clone());
+        }
+        if e.step == CLICKED {
+            self.clicks.insert(
+                e.id.clone(),
+                Click {
+                    ts: e.at,
+                    bot: e.bot,
+                    honeypot: e.honeypot,
+                    reached: e.reached,
+                    hint: e.hint,
+                },
+            );
+            return;
+        }
+        let st = self.steps.entry(e.step.clone()).or_default();
+        if e.bot {
+            st.bot += 1;
+            return;
+        }
+        if !e.attributed {
+            st.late += 1;
+        } else {
+            st.raw += 1;
+            st.first_at = Some(st.first_at.map_or(e.at, |t| t.min(e.at)));
+            if let Some((v, _)) = e.value {
+                st.value_minor = st.value_minor.saturating_add(v);
+            }
+        }
+        if e.step == LOGIN {
+            self.logins.insert(e.at);
+        }
+        self.prune_logins();
+    }
+
+    /// Keeps the login times retention can still use: none later than 30 days after the
+    /// recall (the recall only ever moves earlier), at most [`MAX_LOGINS`].
+    fn prune_logins(&mut self) {
+        if let Some(recall) = self.recall_at() {
+            let last = recall + (RETENTION_DAYS[2].1 + 1) * DAY_MS;
+            self.logins.retain(|t| *t < last);
+        }
+        while self.logins.len() > MAX_LOGINS {
+            self.logins.pop_last();
+        }
+    }
+}
+
+/// A hint-asking click followed by a person's click of the same recipient within this long
+/// is the same tap asked again: it counts once (the repeat).
+pub const HINT_REPEAT_MS: u64 = 30_000;
+
+/// A recipient's `clicked` step from its clicks: each judged again (`domain::judge`) with
+/// the send time; a person's clicks that reached a destination count, bots apart, the
+/// earliest is the first click (as the click log's `first_clicks` rule).
+pub fn judged_clicks(
+    rules: &Rules,
+    sent_at: Option<UnixMs>,
+    clicks: &BTreeMap<String, Click>,
+) -> StepState {
+    let recorded: Vec<Recorded> = clicks
+        .iter()
+        .map(|(id, c)| Recorded {
+            id: id.clone(),
+            ts: c.ts,
+            flagged: c.bot,
+            honeypot: c.honeypot,
+        })
+        .collect();
+    let flagged: BTreeSet<String> = judge(rules, &Facts { sent_at }, &recorded)
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let person = |id: &str, c: &Click| !c.bot && !flagged.contains(id);
+    let mut st = StepState::default();
+    for (id, c) in clicks {
+        if !person(id, c) {
+            st.bot += 1;
+            continue;
+        }
+        if !c.reached {
+            continue;
+        }
+        st.first_at = Some(st.first_at.map_or(c.ts, |t| t.min(c.ts)));
+        let repeated = c.hint
+            && clicks.iter().any(|(oid, o)| {
+                oid != id
+                    && !o.hint
+                    && o.reached
+                    && person(oid, o)
+                    && o.ts >= c.ts
+                    && o.ts - c.ts <= HINT_REPEAT_MS
+            });
+        st.raw += u64::from(!repeated);
+    }
+    st
+}

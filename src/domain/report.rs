@@ -77,6 +77,10 @@ impl GroupKey {
 }
 
 /// A proportion with its 95 % Wilson interval (`None`s when the denominator is 0).
+///
+/// Steps are not nested: the app may report a login for a recipient no landing page saw, so a
+/// rate over the step before can exceed 1. It is then given as it is, without an interval
+/// (the numerator is not a subset of the denominator).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Rate {
     pub num: u64,
@@ -88,11 +92,11 @@ pub struct Rate {
 
 impl Rate {
     pub fn of(num: u64, den: u64) -> Rate {
-        let ci = wilson(num, den);
+        let ci = (num <= den).then(|| wilson(num, den)).flatten();
         Rate {
             num,
             den,
-            rate: (den > 0).then(|| num.min(den) as f64 / den as f64),
+            rate: (den > 0).then(|| num as f64 / den as f64),
             lo: ci.map(|c| c.lo),
             hi: ci.map(|c| c.hi),
         }

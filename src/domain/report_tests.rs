@@ -498,6 +498,12 @@ fn by_and_rates() {
     }
     let r = Rate::of(0, 0);
     assert_eq!((r.rate, r.lo, r.hi), (None, None, None));
+    // More logins than landing views (the app reports logins no page saw): said as it is.
+    let r = Rate::of(3, 2);
+    assert_eq!((r.rate, r.lo, r.hi), (Some(1.5), None, None));
+    let r = Rate::of(1, 4);
+    assert_eq!(r.rate, Some(0.25));
+    assert!(r.lo.unwrap() < 0.25 && r.hi.unwrap() > 0.25);
     assert_eq!(format_p(0.0299), "p = 0.03");
     assert_eq!(format_p(0.004), "p = 0.004");
     assert_eq!(format_p(0.0004), "p < 0.001");

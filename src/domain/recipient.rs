@@ -135,6 +135,9 @@ pub fn judged_clicks(
     sent_at: Option<UnixMs>,
     clicks: &BTreeMap<String, Click>,
 ) -> StepState {
+    if clicks.is_empty() {
+        return StepState::default();
+    }
     let recorded: Vec<Recorded> = clicks
         .iter()
         .map(|(id, c)| Recorded {

@@ -220,15 +220,52 @@ pub struct Rollup<'a> {
     pub rules: Rules,
 }
 
+/// A counter key borrowing from a recipient's state: contributions are computed twice per
+/// event, and only the keys whose counts change are copied out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyRef<'a> {
+    Funnel(&'a Group, &'a str),
+    Timing(&'a Group, Axis, u8, &'a str),
+    Retention(&'a Group, u8),
+}
+
+impl KeyRef<'_> {
+    fn owned(self) -> Key {
+        match self {
+            KeyRef::Funnel(g, step) => Key::Funnel {
+                group: g.clone(),
+                step: step.to_owned(),
+            },
+            KeyRef::Timing(g, axis, bucket, step) => Key::Timing {
+                group: g.clone(),
+                axis,
+                bucket,
+                step: step.to_owned(),
+            },
+            KeyRef::Retention(g, bucket) => Key::Retention {
+                group: g.clone(),
+                bucket,
+            },
+        }
+    }
+}
+
 impl Rollup<'_> {
     /// What one recipient's state adds to the counters.
     pub fn contributions(&self, s: &RecipientState) -> BTreeMap<Key, Counts> {
-        let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
+        self.contributing(s)
+            .into_iter()
+            .map(|(k, c)| (k.owned(), c))
+            .collect()
+    }
+
+    /// [`Rollup::contributions`], keys borrowed and sorted (every key occurs once).
+    fn contributing<'s>(&self, s: &'s RecipientState) -> Vec<(KeyRef<'s>, Counts)> {
+        let mut out: Vec<(KeyRef<'s>, Counts)> = Vec::new();
         let Some(group) = s.group() else {
             return out;
         };
         let zone = &self.campaign.time_zone;
-        let mut add = |k: Key, c: Counts| out.entry(k).or_default().add(&c, 1);
         let one = Counts {
             uniq: 1,
             ..Counts::default()
@@ -237,16 +274,7 @@ impl Rollup<'_> {
         let send_hour = sent_at.map_or(UNKNOWN_HOUR, |t| zone.local_hour(t));
         let clicked = judged_clicks(&self.rules, sent_at, &s.clicks);
         let clicked_at = clicked.first_at;
-        let timing = |axis, bucket, step: &str| Key::Timing {
-            group: group.clone(),
-            axis,
-            bucket,
-            step: step.to_owned(),
-        };
-        let funnel = |step: &str| Key::Funnel {
-            group: group.clone(),
-            step: step.to_owned(),
-        };
+        let click_hour = clicked_at.map(|at| zone.local_hour(at));
         if let Some(send) = &s.send {
             let cost = Counts {
                 uniq: 1,
@@ -255,11 +283,10 @@ impl Rollup<'_> {
                 unpriced: i64::from(send.cost_minor.is_none()),
                 ..Counts::default()
             };
-            add(funnel(SENT), cost);
-            add(timing(Axis::SendHour, send_hour, SENT), one);
+            out.push((KeyRef::Funnel(group, SENT), cost));
+            out.push((KeyRef::Timing(group, Axis::SendHour, send_hour, SENT), one));
         }
-        let has_clicks = !s.clicks.is_empty();
-        let steps = has_clicks
+        let steps = (!s.clicks.is_empty())
             .then_some((CLICKED, &clicked))
             .into_iter()
             .chain(s.steps.iter().map(|(k, v)| (k.as_str(), v)));
@@ -273,29 +300,30 @@ impl Rollup<'_> {
                 value_minor: st.value_minor,
                 ..Counts::default()
             };
-            add(funnel(step), c);
+            out.push((KeyRef::Funnel(group, step), c));
             if uniq == 0 || s.send.is_none() {
                 continue;
             }
-            add(timing(Axis::SendHour, send_hour, step), one);
-            if let Some(at) = clicked_at {
-                add(timing(Axis::ClickHour, zone.local_hour(at), step), one);
+            out.push((KeyRef::Timing(group, Axis::SendHour, send_hour, step), one));
+            if let (Some(at), Some(hour)) = (clicked_at, click_hour) {
+                out.push((KeyRef::Timing(group, Axis::ClickHour, hour, step), one));
                 if let Some(sent) = sent_at {
-                    add(timing(Axis::Delay, delay_bucket(sent, at), step), one);
+                    let bucket = delay_bucket(sent, at);
+                    out.push((KeyRef::Timing(group, Axis::Delay, bucket, step), one));
                 }
             }
         }
         if let Some(recall) = s.recall_at() {
-            let mut buckets = BTreeSet::from([0u8]);
-            buckets.extend(s.logins.iter().filter_map(|t| retention_bucket(recall, *t)));
-            for bucket in buckets {
-                let key = Key::Retention {
-                    group: group.clone(),
-                    bucket,
-                };
-                add(key, one);
+            let mut buckets = [true, false, false, false];
+            for b in s.logins.iter().filter_map(|t| retention_bucket(recall, *t)) {
+                buckets[usize::from(b)] = true;
+            }
+            for (b, _) in buckets.iter().enumerate().filter(|(_, hit)| **hit) {
+                out.push((KeyRef::Retention(group, b as u8), one));
             }
         }
+        out.retain(|(_, c)| !c.is_zero());
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         out
     }
 
@@ -348,7 +376,7 @@ impl Rollup<'_> {
             Fact::Send(s) => after.merge_send(s),
             Fact::Event(e) => after.merge_event(e),
         }
-        let deltas = difference(&self.contributions(&before), &self.contributions(&after));
+        let deltas = diff_sorted(&self.contributing(&before), &self.contributing(&after));
         Ok(Applied {
             state: Some(after),
             deltas,
@@ -388,21 +416,42 @@ fn unattached(e: &Event) -> Vec<(Key, Counts)> {
     (!c.is_zero()).then_some((key, c)).into_iter().collect()
 }
 
-/// `after - before`, zero rows left out.
-pub fn difference(
-    before: &BTreeMap<Key, Counts>,
-    after: &BTreeMap<Key, Counts>,
+/// `after - before` over two key-sorted contribution lists, changed keys copied out.
+fn diff_sorted(
+    before: &[(KeyRef<'_>, Counts)],
+    after: &[(KeyRef<'_>, Counts)],
 ) -> Vec<(Key, Counts)> {
-    let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
-    keys.into_iter()
-        .filter_map(|k| {
-            let mut d = after.get(k).copied().unwrap_or_default();
-            if let Some(b) = before.get(k) {
-                d.add(b, -1);
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < before.len() || j < after.len() {
+        let order = match (before.get(i), after.get(j)) {
+            (Some(b), Some(a)) => b.0.cmp(&a.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (key, mut d) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (before[i - 1].0, Counts::default())
             }
-            (!d.is_zero()).then(|| (k.clone(), d))
-        })
-        .collect()
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (after[j - 1].0, after[j - 1].1)
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (after[j - 1].0, after[j - 1].1)
+            }
+        };
+        if order != std::cmp::Ordering::Greater {
+            d.add(&before[i - 1].1, -1);
+        }
+        if !d.is_zero() {
+            out.push((key.owned(), d));
+        }
+    }
+    out
 }
 
 /// A fact for the rollup.
@@ -441,8 +490,8 @@ pub fn check_currency(campaign: &Campaign, currency: &Currency) -> Result<(), Pr
     })
 }
 
-/// The whole store in memory: the reference the SQL glue mirrors row for row, and what the
-/// tests drive.
+/// The whole store in memory: the reference the SQL glue mirrors row for row, what the
+/// tests and `benches/rollup.rs` drive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Store {
     pub seen: BTreeSet<String>,

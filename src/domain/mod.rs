@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod link;
 pub mod networks;
 pub mod openapp;
+pub mod page;
 pub mod problem;
 pub mod qr;
 pub mod recipient;

@@ -33,6 +33,14 @@ pub enum Route {
     ApiConversions,
     /// `/api/v1/opens`
     ApiOpens,
+    /// `/api/v1/keys`
+    ApiKeys,
+    /// `/api/v1/keys/{id}`; the id is checked by the handler.
+    ApiKey(String),
+    /// `/api/v1/campaigns`
+    ApiCampaigns,
+    /// `/api/v1/campaigns/{campaign}`, still percent-encoded; checked by the handler.
+    ApiCampaign(String),
     /// Anything under `/api/` that isn't above.
     ApiNotFound,
     NotFound,
@@ -58,6 +66,10 @@ impl Route {
                 | Route::ApiEvents
                 | Route::ApiConversions
                 | Route::ApiOpens
+                | Route::ApiKeys
+                | Route::ApiKey(_)
+                | Route::ApiCampaigns
+                | Route::ApiCampaign(_)
                 | Route::ApiNotFound
         )
     }
@@ -100,6 +112,10 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", "events"] => Route::ApiEvents,
         ["api", "v1", "conversions"] => Route::ApiConversions,
         ["api", "v1", "opens"] => Route::ApiOpens,
+        ["api", "v1", "keys"] => Route::ApiKeys,
+        ["api", "v1", "keys", id] if !id.is_empty() => Route::ApiKey((*id).to_owned()),
+        ["api", "v1", "campaigns"] => Route::ApiCampaigns,
+        ["api", "v1", "campaigns", c] if !c.is_empty() => Route::ApiCampaign((*c).to_owned()),
         ["e"] => Route::Beacon,
         ["api", ..] => Route::ApiNotFound,
         [code] => ShortCode::parse(code).map_or(Route::NotFound, Route::Link),
@@ -111,6 +127,21 @@ pub fn parse(path: &str) -> Route {
         }
         _ => Route::NotFound,
     }
+}
+
+/// A path segment with its percent-escapes decoded, when they spell UTF-8.
+///
+/// ```
+/// use wakelink::domain::route::decode_segment;
+/// assert_eq!(decode_segment("spring%20recall").as_deref(), Some("spring recall"));
+/// assert_eq!(decode_segment("%E6%98%A5").as_deref(), Some("春"));
+/// assert_eq!(decode_segment("%FF"), None);
+/// ```
+pub fn decode_segment(raw: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 fn api_code(code: &str) -> Option<ShortCode> {
@@ -162,6 +193,14 @@ mod tests {
             ("/e", Route::Beacon),
             ("/api/v1/conversions", Route::ApiConversions),
             ("/api/v1/opens", Route::ApiOpens),
+            ("/api/v1/keys", Route::ApiKeys),
+            ("/api/v1/keys/abc", Route::ApiKey("abc".into())),
+            ("/api/v1/keys/abc/x", Route::ApiNotFound),
+            ("/api/v1/campaigns", Route::ApiCampaigns),
+            (
+                "/api/v1/campaigns/spring%20recall",
+                Route::ApiCampaign("spring%20recall".into()),
+            ),
             ("/open/demo", Route::AppOpen(code("demo"), None)),
             (
                 "/open/demo/tok",

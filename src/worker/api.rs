@@ -1,11 +1,11 @@
-//! `/api/v1`: link configuration, the click log and the send ledger, behind bearer keys.
+//! `/api/v1`: link configuration, the click log and the send ledger, behind bearer keys
+//! (checked before, in `keys::admit`).
 
 use futures_util::stream;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Method, Request, Response, Result};
 
-use super::config::Config;
 use super::names::{link_key, DB, LINKS_KV};
 use super::{links, respond, sql};
 use crate::domain::code::ShortCode;
@@ -16,18 +16,13 @@ use crate::domain::token::Generation;
 
 const MAX_LINK_BODY: usize = 16 * 1024;
 
-/// Runs an API handler: authorizes, then maps its `Problem` to the JSON error response.
-pub async fn handle<F, Fut>(req: Request, env: &Env, f: F) -> Result<Response>
+/// Runs an API handler (the caller was admitted before, see `keys::admit`) and maps its
+/// `Problem` to the JSON error response.
+pub async fn handle<F, Fut>(req: Request, _env: &Env, f: F) -> Result<Response>
 where
     F: FnOnce(Request) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<Response, Problem>>,
 {
-    let auth = req.headers().get("authorization").ok().flatten();
-    if !Config::get(env).api_keys.authorize(auth.as_deref()) {
-        let r = respond::problem(&Problem::unauthorized())?;
-        let _ = r.headers().set("www-authenticate", "Bearer");
-        return Ok(r);
-    }
     match f(req).await {
         Ok(r) => Ok(r),
         Err(p) => respond::problem(&p),
@@ -175,7 +170,7 @@ pub async fn link(
     }
 }
 
-fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, String)>, Problem> {
+pub(super) fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, String)>, Problem> {
     let url = req
         .url()
         .map_err(|_| Problem::bad_request("invalid-url", "request URL is malformed"))?;

@@ -17,6 +17,8 @@ mod api;
 pub(crate) mod assets;
 #[cfg(feature = "edge")]
 mod beacon;
+#[cfg(feature = "ops")]
+mod campaigns;
 // Some settings, statements and link-cache calls belong to one worker only.
 #[cfg_attr(not(feature = "ops"), allow(dead_code))]
 mod config;
@@ -27,6 +29,8 @@ mod conversions;
 #[cfg(feature = "edge")]
 mod edge;
 mod entropy;
+#[cfg(feature = "ops")]
+mod keys;
 #[cfg(feature = "edge")]
 mod landing;
 mod links;
@@ -98,9 +102,16 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
 
 /// The ops worker: operator paths only (reached through the edge's service binding).
 #[cfg(feature = "ops")]
-async fn dispatch(req: Request, env: &Env, _ctx: &Context) -> Result<Response> {
+async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let path = req.path();
-    match route::parse(&path) {
+    let route = route::parse(&path);
+    let read = matches!(req.method(), worker::Method::Get | worker::Method::Head);
+    if let Some(need) = crate::domain::auth::need(&route, read) {
+        if let Some(refusal) = keys::admit(&req, env, ctx, need).await? {
+            return Ok(refusal);
+        }
+    }
+    match route {
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
         Route::ApiRecipients(code) => {
             api::handle(req, env, |r| sendlist::recipients(r, env, code)).await
@@ -111,6 +122,10 @@ async fn dispatch(req: Request, env: &Env, _ctx: &Context) -> Result<Response> {
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
         Route::ApiConversions => api::handle(req, env, |r| conversions::conversions(r, env)).await,
         Route::ApiOpens => api::handle(req, env, |r| conversions::opens(r, env)).await,
+        Route::ApiKeys => api::handle(req, env, |r| keys::keys(r, env)).await,
+        Route::ApiKey(id) => api::handle(req, env, |r| keys::key(r, env, &id)).await,
+        Route::ApiCampaigns => api::handle(req, env, |r| campaigns::list(r, env)).await,
+        Route::ApiCampaign(c) => api::handle(req, env, |r| campaigns::one(r, env, &c)).await,
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }

@@ -134,3 +134,43 @@ pub fn opt_str(v: Option<&str>) -> wasm_bindgen::JsValue {
 pub fn opt_num(v: Option<f64>) -> wasm_bindgen::JsValue {
     v.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_f64)
 }
+
+/// An issued API key by id, unless revoked.
+pub const KEY_BY_ID: &str =
+    "SELECT scopes, digest, last_used_at FROM api_keys WHERE id = ?1 AND revoked_at IS NULL";
+
+/// Marks a key used at ?2 (unix ms), at most once a minute: a use within the minute writes
+/// nothing.
+pub const KEY_USED: &str = "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 \
+ AND (last_used_at IS NULL OR last_used_at <= ?2 - 60000)";
+
+/// A new key, unless ?6 keys are already active (then no row comes back).
+pub const KEY_INSERT: &str = "INSERT INTO api_keys (id, name, scopes, digest, created_at) \
+ SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL) < ?6 \
+ RETURNING id";
+
+/// Keys (revoked ones too) after the id ?1, in id order, ?2 at most.
+pub const KEYS_PAGE: &str = "SELECT id, name, scopes, created_at, last_used_at, revoked_at \
+ FROM api_keys WHERE id > ?1 ORDER BY id LIMIT ?2";
+
+pub const KEY_ONE: &str = "SELECT id, name, scopes, created_at, last_used_at, revoked_at \
+ FROM api_keys WHERE id = ?1";
+
+/// Revokes a key at ?2; a key revoked before keeps its first revocation time.
+pub const KEY_REVOKE: &str =
+    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1 RETURNING id";
+
+/// Creates or replaces a campaign record; the revision tells which (1: created).
+pub const CAMPAIGN_PUT: &str =
+    "INSERT INTO campaigns (id, record, revision, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?3) \
+ ON CONFLICT (id) DO UPDATE SET record = excluded.record, revision = campaigns.revision + 1, \
+ updated_at = excluded.updated_at RETURNING revision, created_at, updated_at";
+
+pub const CAMPAIGN_GET: &str =
+    "SELECT id, record, revision, created_at, updated_at FROM campaigns WHERE id = ?1";
+
+pub const CAMPAIGN_DELETE: &str = "DELETE FROM campaigns WHERE id = ?1 RETURNING id";
+
+/// Campaigns after the id ?1, in id order, ?2 at most.
+pub const CAMPAIGNS_PAGE: &str = "SELECT id, record, revision, created_at, updated_at \
+ FROM campaigns WHERE id > ?1 ORDER BY id LIMIT ?2";

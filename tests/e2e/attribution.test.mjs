@@ -131,7 +131,8 @@ test('the ledger arriving after the clicks re-judges them: too soon and before t
   run(['mint', '--code', 'late', '--base-url', t.base, '--reservation', receipt, '--output', file], csv);
   const minted = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   // Sent, then clicked before anyone uploads the ledger: every click looks human for now.
-  for (const r of minted) assert.equal((await click(r[6])).status, 302);
+  // Columns: seq,external_id,segment,variant,sent_at,coupon,token,url.
+  for (const r of minted) assert.equal((await click(r[7])).status, 302);
   await eventually(async () => (await firstClicks('late')).length === 3);
   run(['upload', '--api', t.base, '--code', 'late', '--input', file]);
   const fc = await eventually(async () => {

@@ -209,6 +209,75 @@ mod tests {
         assert_eq!((f.recipient, f.group.channel), (None, Channel::Sms));
     }
 
+    /// Queue messages and ledger rows, through the rollup, into the funnel.
+    #[test]
+    fn from_the_queue_to_the_funnel() {
+        use crate::domain::judge::Rules;
+        use crate::domain::report::{funnel, Dim};
+        use crate::domain::rollup::{Rollup, Store};
+        let c = campaign();
+        let r = Rollup {
+            campaign: &c,
+            rules: Rules {
+                min_gap_ms: 5_000,
+                burst_ms: 60_000,
+            },
+        };
+        let sent = 1_772_420_400_000; // 2026-03-02T03:00Z
+        let mut store = Store::default();
+        for (seq, segment) in [(1, "3m"), (2, "6m")] {
+            let row = LedgerRow {
+                link: "demo",
+                seq,
+                segment: Some(segment),
+                variant: None,
+                channel: None,
+                cost_minor: None,
+                sent_at: Some(sent),
+            };
+            store.ingest(&r, &send_fact(&c, &row)).unwrap();
+        }
+        // Recipient 1 taps twice (one message delivered twice); recipient 2 never does.
+        let taps = [
+            ("01JNKQ0000000000000000000A", 600_000),
+            ("01JNKQ0000000000000000000B", 900_000),
+            ("01JNKQ0000000000000000000A", 600_000),
+        ];
+        for (id, dt) in taps {
+            let json = serde_json::to_string(&phone_event(id, sent + dt, Some(1))).unwrap();
+            let q = parse_queued(&json).unwrap();
+            if let Some(f) = event_fact(&c, &q).unwrap() {
+                store.ingest(&r, &f).unwrap();
+            }
+        }
+        let login = r#"{"kind":"conversion","id":"c:9","ts":1772431200000,"link":"demo",
+            "campaign":"spring-recall","recipient":1,"step":"login","platform":"other","bot":false,
+            "attributed":true}"#;
+        let f = event_fact(&c, &parse_queued(login).unwrap())
+            .unwrap()
+            .unwrap();
+        store.ingest(&r, &f).unwrap();
+        let groups = funnel(&c, &store.rows(), &[Dim::Segment]);
+        let figures: Vec<(Option<&str>, u64, u64, u64, u64, i64)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.key.segment.as_deref(),
+                    g.sends,
+                    g.human_clicks,
+                    g.unique_clickers,
+                    g.steps[3].unique,
+                    g.money.cost_minor,
+                )
+            })
+            .collect();
+        assert_eq!(
+            figures,
+            [(Some("3m"), 1, 2, 1, 1, 1), (Some("6m"), 1, 0, 0, 0, 1)]
+        );
+        assert_eq!(groups[0].steps[3].step, "login");
+    }
+
     #[test]
     fn ledger_rows_take_their_own_labels_and_costs_first() {
         let c = campaign();

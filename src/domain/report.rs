@@ -422,20 +422,37 @@ fn bucket_label(axis: Axis, b: u8) -> String {
     }
 }
 
-/// The timing table of one axis, over the whole campaign: every hour 00-23 (and `unknown`
-/// when some sends have no time), or every delay bucket, in order.
-pub fn timing(campaign: &Campaign, rows: &[(Key, Counts)], axis: Axis) -> Vec<TimingRow> {
-    let mut sums: BTreeMap<u8, BTreeMap<&str, u64>> = BTreeMap::new();
+/// A timing table of one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimingTable {
+    pub key: GroupKey,
+    pub axis: Axis,
+    pub rows: Vec<TimingRow>,
+}
+
+/// The timing tables of one axis per group (`by`; one table for the campaign when empty):
+/// every hour 00-23 (and `unknown` when some sends have no time), or every delay bucket, in
+/// order.
+pub fn timing(
+    campaign: &Campaign,
+    rows: &[(Key, Counts)],
+    axis: Axis,
+    by: &[Dim],
+) -> Vec<TimingTable> {
+    type Buckets<'a> = BTreeMap<u8, BTreeMap<&'a str, u64>>;
+    let mut groups: BTreeMap<GroupKey, Buckets<'_>> = BTreeMap::new();
     for (k, c) in rows {
         if let Key::Timing {
+            group,
             axis: a,
             bucket,
             step,
-            ..
         } = k
         {
             if *a == axis {
-                *sums
+                *groups
+                    .entry(GroupKey::of(group, by))
+                    .or_default()
                     .entry(*bucket)
                     .or_default()
                     .entry(step.as_str())
@@ -443,27 +460,34 @@ pub fn timing(campaign: &Campaign, rows: &[(Key, Counts)], axis: Axis) -> Vec<Ti
             }
         }
     }
-    let buckets: Vec<u8> = match axis {
-        Axis::Delay => (0..DELAY_LABELS.len() as u8).collect(),
-        _ if sums.contains_key(&UNKNOWN_HOUR) => (0..=UNKNOWN_HOUR).collect(),
-        _ => (0..UNKNOWN_HOUR).collect(),
-    };
     let wanted: Vec<&str> = campaign
         .steps
         .iter()
         .map(|s| s.as_str())
         .filter(|s| axis == Axis::SendHour || *s != SENT)
         .collect();
-    buckets
+    groups
         .into_iter()
-        .map(|b| {
-            let got = sums.get(&b);
-            let n = |s: &str| got.and_then(|m| m.get(s)).copied().unwrap_or(0);
-            TimingRow {
-                bucket: bucket_label(axis, b),
-                steps: wanted.iter().map(|s| ((*s).to_owned(), n(s))).collect(),
-                click_through: (axis == Axis::SendHour).then(|| Rate::of(n(CLICKED), n(SENT))),
-            }
+        .map(|(key, sums)| {
+            let buckets: Vec<u8> = match axis {
+                Axis::Delay => (0..DELAY_LABELS.len() as u8).collect(),
+                _ if sums.contains_key(&UNKNOWN_HOUR) => (0..=UNKNOWN_HOUR).collect(),
+                _ => (0..UNKNOWN_HOUR).collect(),
+            };
+            let rows = buckets
+                .into_iter()
+                .map(|b| {
+                    let got = sums.get(&b);
+                    let n = |s: &str| got.and_then(|m| m.get(s)).copied().unwrap_or(0);
+                    TimingRow {
+                        bucket: bucket_label(axis, b),
+                        steps: wanted.iter().map(|s| ((*s).to_owned(), n(s))).collect(),
+                        click_through: (axis == Axis::SendHour)
+                            .then(|| Rate::of(n(CLICKED), n(SENT))),
+                    }
+                })
+                .collect();
+            TimingTable { key, axis, rows }
         })
         .collect()
 }

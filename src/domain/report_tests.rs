@@ -403,7 +403,9 @@ fn timing_and_retention_tables() {
     let c = campaign();
     let (store, truth) = simulate();
     let rows = store.rows();
-    let by_send = timing(&c, &rows, Axis::SendHour);
+    let tables = timing(&c, &rows, Axis::SendHour, &[]);
+    assert_eq!(tables.len(), 1);
+    let by_send = &tables[0].rows;
     assert_eq!(by_send.len(), 24);
     // Every send was at 11:00-11:05 Shanghai time.
     let eleven = &by_send[11];
@@ -420,17 +422,30 @@ fn timing_and_retention_tables() {
         .filter(|r| r.bucket != "11")
         .all(|r| r.steps.iter().all(|s| s.1 == 0)));
     // First clicks came 10 minutes after the send: the 10m-1h bucket, clicked at 11 h.
-    let delay = timing(&c, &rows, Axis::Delay);
+    let delay = &timing(&c, &rows, Axis::Delay, &[])[0].rows;
     assert_eq!(delay.len(), 9);
     assert_eq!(delay[1].bucket, "10m-1h");
     assert_eq!(delay[1].steps[0], (CLICKED.to_owned(), clickers));
     let logins = truth.iter().filter(|t| t.reached.contains(&LOGIN)).count() as u64;
     assert_eq!(delay[1].steps[2], (LOGIN.to_owned(), logins));
-    let by_click = timing(&c, &rows, Axis::ClickHour);
+    let by_click = &timing(&c, &rows, Axis::ClickHour, &[])[0].rows;
     assert_eq!(by_click[11].steps[0].1, clickers);
     assert!(by_click
         .iter()
         .all(|r| r.click_through.is_none() && r.steps[0].0 == CLICKED));
+    // Per variant, the tables add up to the campaign's.
+    let per_variant = timing(&c, &rows, Axis::SendHour, &[Dim::Variant]);
+    assert_eq!(per_variant.len(), 2);
+    let a_clickers = truth
+        .iter()
+        .filter(|t| t.variant == "A" && t.reached.contains(&CLICKED))
+        .count() as u64;
+    assert_eq!(per_variant[0].key.variant.as_deref(), Some("A"));
+    assert_eq!(per_variant[0].rows[11].steps[1].1, a_clickers);
+    assert_eq!(
+        per_variant[0].rows[11].steps[1].1 + per_variant[1].rows[11].steps[1].1,
+        clickers
+    );
     // Retention: everyone recalled, nobody came back (the simulation logs in once).
     let r = retention(&rows, &[Dim::Variant]);
     assert_eq!(r.iter().map(|x| x.recalled).sum::<u64>(), logins);

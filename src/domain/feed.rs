@@ -258,7 +258,9 @@ mod tests {
             .unwrap();
         store.ingest(&r, &f).unwrap();
         let groups = funnel(&c, &store.rows(), &[Dim::Segment]);
-        let figures: Vec<(Option<&str>, u64, u64, u64, u64, i64)> = groups
+        // (segment, sends, human clicks, unique clickers, logins, cost)
+        type Figures<'a> = (Option<&'a str>, u64, u64, u64, u64, i64);
+        let figures: Vec<Figures> = groups
             .iter()
             .map(|g| {
                 (

@@ -4,8 +4,10 @@
 
 use super::*;
 use crate::domain::campaign::Currency;
+use crate::domain::rollup::tests::{arb_fact, consistent, run};
 use crate::domain::rollup::tests::{at, campaign, event, group, ru};
 use crate::domain::rollup::{Event, Fact, Send, Store};
+use proptest::prelude::*;
 
 /// A deterministic pseudo-random stream (xorshift).
 struct Rng(u64);
@@ -523,4 +525,34 @@ fn by_and_rates() {
     assert_eq!(format_p(0.004), "p = 0.004");
     assert_eq!(format_p(0.0004), "p < 0.001");
     assert_eq!(rate_name("x:coupon_used"), "x:coupon_used rate");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Cut any way, the groups add up to the campaign; a step's unique recipients never
+    /// outnumber its human occurrences; everyone recalled is in the retention table.
+    #[test]
+    fn groups_add_up(facts in prop::collection::vec(arb_fact(), 1..60)) {
+        let c = campaign();
+        let rows = run(&consistent(facts)).rows();
+        let total = funnel(&c, &rows, &[]);
+        for by in [vec![Dim::Variant], vec![Dim::Segment, Dim::Channel], vec![Dim::Variant, Dim::Segment, Dim::Channel]] {
+            let groups = funnel(&c, &rows, &by);
+            let sum = |f: &dyn Fn(&FunnelGroup) -> u64| groups.iter().map(f).sum::<u64>();
+            let t = total.first();
+            prop_assert_eq!(sum(&|g| g.sends), t.map_or(0, |t| t.sends));
+            prop_assert_eq!(sum(&|g| g.human_clicks), t.map_or(0, |t| t.human_clicks));
+            prop_assert_eq!(sum(&|g| g.bot_clicks), t.map_or(0, |t| t.bot_clicks));
+            prop_assert_eq!(sum(&|g| g.money.cost_minor as u64), t.map_or(0, |t| t.money.cost_minor as u64));
+            for g in &groups {
+                for line in g.steps.iter().filter(|l| l.step != SENT) {
+                    prop_assert!(line.unique <= line.human, "{:?} {:?}", g.key, line);
+                }
+            }
+        }
+        let r: u64 = retention(&rows, &[Dim::Variant]).iter().map(|x| x.recalled).sum();
+        let logins: u64 = total.first().map_or(0, |t| t.steps[3].unique);
+        prop_assert_eq!(r, logins);
+    }
 }

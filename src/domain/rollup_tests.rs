@@ -386,7 +386,7 @@ fn delay_buckets() {
 /// A small world: 2 links x 4 recipients, sends with segments, clicks (some bots), steps,
 /// logins across 40 days, conversions with values, some unattributed, some without
 /// recipient.
-fn arb_fact() -> impl Strategy<Value = Fact> {
+pub(crate) fn arb_fact() -> impl Strategy<Value = Fact> {
     let link = prop_oneof![Just("a"), Just("b"), Just("a-mail")];
     let step = prop_oneof![
         Just(CLICKED),
@@ -444,7 +444,7 @@ fn arb_fact() -> impl Strategy<Value = Fact> {
 
 /// Events with the same id are one event delivered again: make their contents agree, as
 /// ids are made at the edge.
-fn consistent(facts: Vec<Fact>) -> Vec<Fact> {
+pub(crate) fn consistent(facts: Vec<Fact>) -> Vec<Fact> {
     let mut first: BTreeMap<String, Event> = BTreeMap::new();
     facts
         .into_iter()
@@ -455,7 +455,7 @@ fn consistent(facts: Vec<Fact>) -> Vec<Fact> {
         .collect()
 }
 
-fn run(facts: &[Fact]) -> Store {
+pub(crate) fn run(facts: &[Fact]) -> Store {
     let c = campaign();
     let mut s = Store::default();
     for f in facts {
@@ -490,6 +490,11 @@ proptest! {
         let shuffled = run(&again);
         prop_assert_eq!(&once.counters, &shuffled.counters);
         prop_assert_eq!(&once.recipients, &shuffled.recipients);
+        // What the store writes as JSON reads back the same.
+        for st in once.recipients.values() {
+            let json = serde_json::to_string(st).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<RecipientState>(&json).unwrap(), st);
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 // requests and its user + system CPU time (from /proc) is divided by that number. Unlike
 // requests/s, this barely moves when other work shares the machine, so it tells builds apart
 // on a busy box. Prints wakelink beside the minimal JavaScript baseline, same run.
-//   node bench/cpu.mjs [--requests 20000] [--rounds 3]
+//   node bench/cpu.mjs [--requests 20000] [--rounds 3] [--compare DIR]
+// --compare DIR also measures the edge worker built in another checkout (DIR/build/index.js).
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import autocannon from 'autocannon';
@@ -12,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({
+  options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, compare: { type: 'string' } },
+});
 const requests = Number(args.requests);
 const rounds = Number(args.rounds);
 const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -63,16 +66,18 @@ async function measure(name, opts) {
 }
 
 const wasmFile = 'index_bg.wasm'; // the edge worker's
+const wakelink = (dir) => ({
+  modules: true,
+  modulesRoot: dir,
+  scriptPath: join(dir, 'build', 'index.js'),
+  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+  d1Databases: { DB: 'cpu-db' },
+  bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef' },
+});
 const results = {
-  wakelink: await measure('wakelink', {
-    modules: true,
-    modulesRoot: root,
-    scriptPath: join(root, 'build', 'index.js'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
-    d1Databases: { DB: 'cpu-db' },
-    bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef' },
-  }),
+  wakelink: await measure('wakelink', wakelink(root)),
   'js-baseline': await measure('js-baseline', { modules: true, scriptPath: join(root, 'bench', 'baseline-worker.js') }),
+  ...(args.compare ? { compared: await measure('compared', wakelink(args.compare)) } : {}),
 };
 console.log(`\nworkerd CPU per redirect, ${requests} requests x ${rounds} rounds (${String(wasmFile)})`);
 for (const [name, per] of Object.entries(results)) {

@@ -2,7 +2,9 @@
 // Miniflare), side by side in one run with the minimal JavaScript baseline
 // (bench/baseline-worker.js). Prints requests/s, p50 and p99 latency for each, their
 // ratio, and the worker's wasm size raw and gzipped. Loopback only; bounded in time.
-//   node bench/redirect.mjs [--seconds 10] [--connections 16] [--rounds 2]
+//   node bench/redirect.mjs [--seconds 10] [--connections 16] [--rounds 2] [--compare DIR]
+// --compare DIR also runs the edge worker built in another checkout (DIR/build/index.js,
+// e.g. an earlier commit) in the same rounds, for before/after figures.
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import autocannon from 'autocannon';
@@ -14,7 +16,12 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+    compare: { type: 'string' },
+  },
 });
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
@@ -40,10 +47,10 @@ async function boot(name, extra) {
   return { name, mf, url: new URL('/demo', url).href };
 }
 
-const wakelink = (vars) => ({
+const wakelink = (vars, dir = root) => ({
   modules: true,
-  modulesRoot: root,
-  scriptPath: join(root, 'build', 'index.js'),
+  modulesRoot: dir,
+  scriptPath: join(dir, 'build', 'index.js'),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
   d1Databases: { DB: 'bench-db' },
   bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef', ...vars },
@@ -53,6 +60,7 @@ const targets = [
   // The same worker reading KV on every request (no isolate cache), like the baseline does.
   await boot('wakelink-kv', wakelink({ LINK_CACHE_TTL_SECS: '0' })),
   await boot('js-baseline', { modules: true, scriptPath: join(root, 'bench', 'baseline-worker.js') }),
+  ...(args.compare ? [await boot('compared', wakelink({}, args.compare))] : []),
 ];
 
 function load(url) {
@@ -91,7 +99,12 @@ console.log(`${'worker'.padEnd(12)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8
 console.log(row('wakelink', w));
 console.log(row('wakelink-kv', wk));
 console.log(row('js-baseline', b));
+if (args.compare) console.log(row('compared', best('compared')));
 console.log(`all rounds: ${JSON.stringify(results)}`);
 console.log(`throughput ratio wakelink / baseline: ${(w.rps / b.rps).toFixed(3)} (isolate link cache on, the default)`);
 console.log(`throughput ratio wakelink-kv / baseline: ${(wk.rps / b.rps).toFixed(3)} (a KV read on every request)`);
+if (args.compare) {
+  const c = best('compared');
+  console.log(`throughput ratio compared / baseline: ${(c.rps / b.rps).toFixed(3)}; wakelink / compared: ${(w.rps / c.rps).toFixed(3)} (${args.compare})`);
+}
 console.log(`worker wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped (${String(wasmFiles[0])}, ${(statSync(join(buildDir, String(wasmFiles[0]))).size / 1024).toFixed(0)} KiB)`);

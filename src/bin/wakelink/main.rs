@@ -1,0 +1,93 @@
+//! `wakelink`: the operator's command line.
+//!
+//! - `mint` turns a send list (operator ids, never contact data) into signed per-recipient links.
+//! - `upload` posts the minted ledger to the worker's API in idempotent batches.
+//! - `verify` checks one token; `keygen` prints a fresh signing key.
+//!
+//! Secrets come from environment variables only, never from flags, and are never printed.
+
+// The CLI is native-only; the wasm builds of the crate (worker, sdk) get an empty binary.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod api;
+mod checks;
+mod files;
+mod keygen;
+mod mint;
+mod reserve;
+mod upload;
+mod verify;
+
+use keygen::KeygenArgs;
+use mint::MintArgs;
+use reserve::ReserveArgs;
+use upload::UploadArgs;
+use verify::VerifyArgs;
+
+pub(crate) const DEFAULT_KEYS_ENV: &str = "WAKELINK_SIGNING_KEYS";
+pub(crate) const DEFAULT_API_KEY_ENV: &str = "WAKELINK_API_KEY";
+pub(crate) const IO_BUFFER: usize = 1 << 20;
+
+#[derive(Parser)]
+#[command(
+    name = "wakelink",
+    version,
+    about = "Signed re-engagement links: mint, upload, verify"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Mint one signed link per row of a send list; writes CSV
+    /// `seq,external_id,segment,variant,sent_at,coupon,token,url`.
+    Mint(MintArgs),
+    /// Post a minted CSV's ledger to the worker API in batches.
+    Upload(UploadArgs),
+    /// Reserve sequence numbers for an offline `mint --reservation`; prints the receipt.
+    Reserve(ReserveArgs),
+    /// Check one token against a link code.
+    Verify(VerifyArgs),
+    /// Print a fresh `kid:secret` signing key.
+    Keygen(KeygenArgs),
+}
+
+/// A failure the user sees: one line on stderr, exit code 1. Never holds a secret.
+#[derive(Debug)]
+pub(crate) struct Fail(String);
+
+impl fmt::Display for Fail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) fn fail<T>(msg: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail(msg.into()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Mint(a) => mint::mint(a),
+        Command::Upload(a) => upload::upload(a),
+        Command::Reserve(a) => reserve::reserve(a),
+        Command::Verify(a) => verify::verify(a),
+        Command::Keygen(a) => keygen::keygen(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

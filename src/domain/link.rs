@@ -305,8 +305,9 @@ pub struct Link {
     pub destinations: Destinations,
     pub expires_at: Option<UnixMs>,
     pub disabled: bool,
-    /// Conversions later than this after the send or click are kept, unattributed.
-    pub attribution_window_ms: u64,
+    /// Conversions later than this after the send or click are kept, unattributed. `None`:
+    /// the link sets none, so its campaign record's window applies, else the default (72 h).
+    pub attribution_window_ms: Option<u64>,
     pub landing: Option<Landing>,
     /// See [`LinkInput::generation`].
     pub generation: Option<Generation>,
@@ -431,7 +432,9 @@ impl LinkInput {
             },
             expires_at,
             disabled: self.disabled,
-            attribution_window_ms: u64::from(window_hours) * 3_600_000,
+            attribution_window_ms: self
+                .attribution_window_hours
+                .map(|_| u64::from(window_hours) * 3_600_000),
             landing,
             generation: self.generation()?,
         })

@@ -11,6 +11,7 @@ use super::api::{body, down, ok_json};
 use super::config::Config;
 use super::names::DB;
 use super::{links, record, respond, sql};
+use crate::domain::campaign::{Campaign, CampaignInput, Currency};
 use crate::domain::code::ShortCode;
 use crate::domain::conversion::{
     attribute, conversion_event, open_event_id, opened_from, parse_batch, recipient_open_id,
@@ -19,6 +20,7 @@ use crate::domain::conversion::{
 use crate::domain::funnel::{Kind, StepEvent};
 use crate::domain::link::DEFAULT_ATTRIBUTION_WINDOW_HOURS;
 use crate::domain::problem::Problem;
+use crate::domain::rollup::check_currency;
 use crate::domain::visitor::Platform;
 
 type Answer = std::result::Result<Response, Problem>;
@@ -46,7 +48,54 @@ struct LinkFacts {
     code: String,
     campaign: String,
     variant: Option<String>,
-    window_ms: u64,
+    /// The link's own window, when it sets one.
+    window_ms: Option<u64>,
+}
+
+/// The attribution window of a touch: the link's own, else its campaign record's, else the
+/// default (72 h).
+fn window_of(facts: Option<&LinkFacts>, campaign: &str, campaigns: &[Campaign]) -> u64 {
+    facts
+        .and_then(|f| f.window_ms)
+        .or_else(|| {
+            campaigns
+                .iter()
+                .find(|c| c.id == campaign)
+                .map(|c| c.attribution_window_ms)
+        })
+        .unwrap_or(DEFAULT_WINDOW_MS)
+}
+
+#[derive(Deserialize)]
+struct CampaignRecord {
+    id: String,
+    record: String,
+}
+
+/// The campaign records (window, currency) of the campaigns a batch touches, in one D1 read.
+/// A record that no longer validates is left out (its links work without one).
+async fn campaign_records(
+    env: &Env,
+    ids: Vec<String>,
+) -> std::result::Result<Vec<Campaign>, Problem> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let arg = JsValue::from_str(&Value::from(ids).to_string());
+    let rows = db
+        .prepare(sql::CAMPAIGNS_BY_ID)
+        .bind(&[arg])
+        .map_err(down("campaign bind"))?
+        .all()
+        .await
+        .map_err(down("campaign read"))?
+        .results::<CampaignRecord>()
+        .map_err(down("campaign rows"))?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| CampaignInput::from_stored(&r.record)?.validate(&r.id).ok())
+        .collect())
 }
 
 fn facts_of<'a>(facts: &'a [LinkFacts], code: &str) -> Option<&'a LinkFacts> {
@@ -115,13 +164,15 @@ async fn ledger_touches(
     Ok(out)
 }
 
-fn touch_of(row: &TouchRow, facts: Option<&LinkFacts>) -> Touch {
+fn touch_of(row: &TouchRow, facts: Option<&LinkFacts>, campaigns: &[Campaign]) -> Touch {
+    let campaign = facts
+        .map(|f| f.campaign.clone())
+        .or_else(|| row.campaign.clone())
+        .unwrap_or_default();
     Touch {
         link: row.link.clone(),
-        campaign: facts
-            .map(|f| f.campaign.clone())
-            .or_else(|| row.campaign.clone())
-            .unwrap_or_default(),
+        window_ms: window_of(facts, &campaign, campaigns),
+        campaign,
         variant: row
             .variant
             .clone()
@@ -130,7 +181,6 @@ fn touch_of(row: &TouchRow, facts: Option<&LinkFacts>) -> Touch {
         external_id: Some(row.external_id.clone()),
         sent_at: row.sent_at.map(|t| t as u64),
         clicked_at: row.clicked_at.map(|t| t as u64),
-        window_ms: facts.map_or(DEFAULT_WINDOW_MS, |f| f.window_ms),
     }
 }
 
@@ -140,35 +190,48 @@ fn bare_touch(
     recipient: Option<u64>,
     clicked_at: Option<u64>,
     facts: &[LinkFacts],
+    campaigns: &[Campaign],
 ) -> Touch {
     let f = facts_of(facts, code);
+    let campaign = f.map(|f| f.campaign.clone()).unwrap_or_default();
     Touch {
         link: code.to_owned(),
-        campaign: f.map(|f| f.campaign.clone()).unwrap_or_default(),
+        window_ms: window_of(f, &campaign, campaigns),
+        campaign,
         variant: f.and_then(|f| f.variant.clone()),
         recipient,
         external_id: None,
         sent_at: None,
         clicked_at,
-        window_ms: f.map_or(DEFAULT_WINDOW_MS, |f| f.window_ms),
     }
 }
 
 /// The touches a conversion may belong to. A click id is its own touch: the click itself.
-fn touches_for(c: &Conversion, ledger: &[TouchRow], facts: &[LinkFacts]) -> Vec<Touch> {
+fn touches_for(
+    c: &Conversion,
+    ledger: &[TouchRow],
+    facts: &[LinkFacts],
+    campaigns: &[Campaign],
+) -> Vec<Touch> {
     let mut mine = ledger.iter().filter(|r| r.i as usize == c.index).peekable();
     match &c.who {
         Who::Click(v) => {
-            let mut t = bare_touch(v.code.as_str(), v.recipient, Some(v.at), facts);
+            let mut t = bare_touch(v.code.as_str(), v.recipient, Some(v.at), facts, campaigns);
             t.external_id = mine.next().map(|r| r.external_id.clone());
             vec![t]
         }
         // A token never recorded in the ledger: the recipient is known, no touch time.
         Who::Recipient { link, seq } if mine.peek().is_none() => {
-            vec![bare_touch(link.as_str(), Some(*seq), None, facts)]
+            vec![bare_touch(
+                link.as_str(),
+                Some(*seq),
+                None,
+                facts,
+                campaigns,
+            )]
         }
         _ => mine
-            .map(|r| touch_of(r, facts_of(facts, &r.link)))
+            .map(|r| touch_of(r, facts_of(facts, &r.link), campaigns))
             .collect(),
     }
 }
@@ -242,14 +305,46 @@ pub async fn conversions(mut req: Request, env: &Env) -> Answer {
         }
     }
     let facts = link_facts(env, codes, now).await;
+    let mut ids: Vec<String> = Vec::new();
+    let scoped = rows.iter().filter_map(|c| match &c.who {
+        Who::External {
+            scope: Scope::Campaign(k),
+            ..
+        } => Some(k.as_str()),
+        _ => None,
+    });
+    let labels = facts.iter().map(|f| f.campaign.as_str());
+    let ledgered = ledger.iter().filter_map(|t| t.campaign.as_deref());
+    for id in scoped.chain(labels).chain(ledgered) {
+        if !id.is_empty() && !ids.iter().any(|c| c == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    let campaigns = campaign_records(env, ids).await?;
 
     let mut results = Vec::with_capacity(parsed.len());
     let mut out = Vec::with_capacity(rows.len());
+    let mut refused: Vec<(usize, Option<&str>, Problem)> = Vec::new();
     for r in &parsed {
         match r {
             Ok(c) => {
-                let touches = touches_for(c, &ledger, &facts);
+                let touches = touches_for(c, &ledger, &facts, &campaigns);
                 let event = conversion_event(c, attribute(&touches, c.ts));
+                // Money is counted in the campaign's one currency: another is refused.
+                let record = campaigns.iter().find(|k| k.id == event.campaign);
+                let mismatch = match (record, &event.currency) {
+                    (Some(k), Some(cur)) => Currency::parse(cur)
+                        .map_or(
+                            Err(Problem::invalid("currency", "not an ISO 4217 code")),
+                            |cur| check_currency(k, &cur),
+                        )
+                        .err(),
+                    _ => None,
+                };
+                if let Some(p) = mismatch {
+                    refused.push((c.index, Some(c.id.as_str()), p));
+                    continue;
+                }
                 let text = serde_json::to_string(&event).map_err(|_| Problem::internal())?;
                 results.push(RowAnswer {
                     index: c.index,
@@ -281,11 +376,29 @@ pub async fn conversions(mut req: Request, env: &Env) -> Answer {
             }),
         }
     }
+    for (index, id, p) in &refused {
+        results.push(RowAnswer {
+            index: *index,
+            id: *id,
+            status: "rejected",
+            attributed: None,
+            link: None,
+            campaign: None,
+            recipient: None,
+            external_id: None,
+            error: Some(RowProblem {
+                code: p.code,
+                message: &p.message,
+                field: p.field.as_deref(),
+            }),
+        });
+    }
+    results.sort_by_key(|r| r.index);
     // Queued (or spooled) before the answer: a 200 means the rows are on their way to D1.
     record::deliver_batch(env, &out).await;
     let answer = BatchAnswer {
-        accepted: rows.len(),
-        rejected: parsed.len() - rows.len(),
+        accepted: out.len(),
+        rejected: parsed.len() - out.len(),
         results,
     };
     let text = serde_json::to_string(&answer).map_err(|_| Problem::internal())?;

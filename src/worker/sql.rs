@@ -169,6 +169,10 @@ pub const CAMPAIGN_PUT: &str =
 pub const CAMPAIGN_GET: &str =
     "SELECT id, record, revision, created_at, updated_at FROM campaigns WHERE id = ?1";
 
+/// The campaign records named in ?1 (a JSON array of ids).
+pub const CAMPAIGNS_BY_ID: &str =
+    "SELECT id, record FROM campaigns WHERE id IN (SELECT value FROM json_each(?1))";
+
 pub const CAMPAIGN_DELETE: &str = "DELETE FROM campaigns WHERE id = ?1 RETURNING id";
 
 /// Campaigns after the id ?1, in id order, ?2 at most.

@@ -101,10 +101,10 @@ fn scratch(name: &str) -> PathBuf {
 fn mint_csv_streams_signed_links() {
     let out = mint(
         &[],
-        "external_id,segment,variant,sent_at,first_name,coupon\n\
-         cust-000001,dormant-6m,A,2025-12-18T03:33:20+08:00,Ann,SPRING-30\n\
-         cust-000002,,B,2025-12-17T19:33:20Z,Bo,\n\
-         \"cust-000003\",dormant-12m,,,,\n",
+        "external_id,segment,variant,sent_at,first_name,coupon,channel,cost\n\
+         cust-000001,dormant-6m,A,2025-12-18T03:33:20+08:00,Ann,SPRING-30,sms,10\n\
+         cust-000002,,B,2025-12-17T19:33:20Z,Bo,,email,\n\
+         \"cust-000003\",dormant-12m,,,,,,\n",
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
@@ -113,7 +113,7 @@ fn mint_csv_streams_signed_links() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "seq,external_id,segment,variant,sent_at,coupon,token,url"
+        "seq,external_id,segment,variant,sent_at,coupon,channel,cost,token,url"
     );
     assert_eq!(lines.len(), 4);
     assert!(!stdout.contains("Ann"), "extra columns are dropped");
@@ -132,6 +132,8 @@ fn mint_csv_streams_signed_links() {
             "A",
             "2025-12-17T19:33:20.000Z",
             "SPRING-30",
+            "sms",
+            "10",
         ),
         (
             "101",
@@ -140,14 +142,16 @@ fn mint_csv_streams_signed_links() {
             "B",
             "2025-12-17T19:33:20.000Z",
             "",
+            "email",
+            "",
         ),
-        ("102", "cust-000003", "dormant-12m", "", "", ""),
+        ("102", "cust-000003", "dormant-12m", "", "", "", "", ""),
     ];
     for (line, want) in lines[1..].iter().zip(expect) {
         let f: Vec<&str> = line.split(',').collect();
-        assert_eq!((f[0], f[1], f[2], f[3], f[4], f[5]), want);
-        assert_eq!(f[7], format!("https://example.link/spring/{}", f[6]));
-        let r = keys.verify(at, f[6], 0).expect("token verifies");
+        assert_eq!((f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]), want);
+        assert_eq!(f[9], format!("https://example.link/spring/{}", f[8]));
+        let r = keys.verify(at, f[8], 0).expect("token verifies");
         assert_eq!(r.seq.to_string(), f[0]);
         assert_eq!(r.key_id.get(), 3);
         assert_eq!((r.expires_at, r.kind), (None, Kind::Link));
@@ -158,7 +162,7 @@ fn mint_csv_streams_signed_links() {
 fn mint_ndjson_and_expiry() {
     let out = mint(
         &["--format", "ndjson", "--expires", "2155-12-31T23:59:59+08:00", "--honeypot"],
-        "{\"external_id\":\"u-1\",\"segment\":\"s\",\"sent_at\":\"2025-12-17T19:33:20Z\",\"coupon\":\"新人券\",\"extra\":[1,{}]}\n\
+        "{\"external_id\":\"u-1\",\"segment\":\"s\",\"sent_at\":\"2025-12-17T19:33:20Z\",\"coupon\":\"新人券\",\"channel\":\"push\",\"cost\":2,\"extra\":[1,{}]}\n\
          \n\
          {\"external_id\":\"u\\u00e9-2\",\"variant\":\"B\",\"sent_at\":null}\n",
     );
@@ -167,15 +171,15 @@ fn mint_ndjson_and_expiry() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "seq,external_id,segment,variant,sent_at,coupon,token,url,honeypot_url"
+        "seq,external_id,segment,variant,sent_at,coupon,channel,cost,token,url,honeypot_url"
     );
     let rows = &lines[1..];
     assert_eq!(rows.len(), 2);
-    assert!(rows[0].starts_with("100,u-1,s,,2025-12-17T19:33:20.000Z,新人券,"));
-    assert!(rows[1].starts_with("101,ué-2,,B,,,"));
+    assert!(rows[0].starts_with("100,u-1,s,,2025-12-17T19:33:20.000Z,新人券,push,2,"));
+    assert!(rows[1].starts_with("101,ué-2,,B,,,,,"));
     let f: Vec<&str> = rows[1].split(',').collect();
-    let pot = f[8].rsplit('/').next().expect("honeypot token");
-    assert_ne!(pot, f[6]);
+    let pot = f[10].rsplit('/').next().expect("honeypot token");
+    assert_ne!(pot, f[8]);
     let verify = |token: &str, extra: &[&str]| {
         let mut c = bin();
         c.env("WAKELINK_SIGNING_KEYS", KEYS)
@@ -193,7 +197,7 @@ fn mint_ndjson_and_expiry() {
     };
     // To the second, in the given offset: 15:59:59 UTC.
     assert_eq!(
-        verify(f[6], &[]),
+        verify(f[8], &[]),
         (
             true,
             "seq=101 kid=3 kind=link expires=2155-12-31T15:59:59.000Z".into()
@@ -207,7 +211,7 @@ fn mint_ndjson_and_expiry() {
         )
     );
     assert_eq!(
-        verify(f[6], &["--at", "2155-12-31T23:59:59+08:00"]),
+        verify(f[8], &["--at", "2155-12-31T23:59:59+08:00"]),
         (
             false,
             "seq=101 kid=3 kind=link expires=2155-12-31T15:59:59.000Z expired".into()
@@ -221,7 +225,7 @@ fn mint_ndjson_and_expiry() {
         "spring",
         "--generation",
         "00000000000000a2",
-        f[6],
+        f[8],
     ]);
     assert_eq!(text(&run(c, "").stdout).trim(), "invalid");
 }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::campaign::{Channel, MAX_COST_MINOR};
 use super::link::check_label;
 use super::problem::Problem;
 use super::time::{instant_from_json, UnixMs};
@@ -131,6 +132,14 @@ pub struct SendRowInput {
     /// [`super::landing::coupon_code`]). Kept as first recorded, like the rest of the row.
     #[serde(default)]
     pub coupon: Option<String>,
+    /// The channel this recipient was sent through (`sms`, `email`, `push`, `call`); default:
+    /// the campaign's (see `domain::feed`).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// This send's own cost in minor units of the campaign's currency (a long SMS in two
+    /// parts); default: the campaign's cost per send for the channel.
+    #[serde(default)]
+    pub cost: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +174,39 @@ pub struct SendRow {
     pub variant: Option<String>,
     pub sent_at: Option<UnixMs>,
     pub coupon: Option<String>,
+    pub channel: Option<Channel>,
+    pub cost_minor: Option<u64>,
+}
+
+/// An optional channel name: empty means absent.
+pub fn check_channel(raw: Option<&str>) -> Result<Option<Channel>, &'static str> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Channel::parse(v)
+            .map(Some)
+            .ok_or("must be one of sms, email, push, call"),
+    }
+}
+
+/// A cost as text (a send list's column): empty is absent; otherwise a whole number of minor
+/// units, no sign, no decimals.
+pub fn parse_cost(raw: &str) -> Result<Option<u64>, &'static str> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.len() > 12 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be a whole number of minor units (e.g. 5 for 0.05)");
+    }
+    check_cost(v.parse().ok())
+}
+
+/// An optional cost of one send, in minor units.
+pub fn check_cost(cost: Option<u64>) -> Result<Option<u64>, &'static str> {
+    match cost {
+        Some(c) if c > MAX_COST_MINOR => Err("is more than 10,000,000 minor units for one send"),
+        c => Ok(c),
+    }
 }
 
 /// An optional per-recipient coupon code: empty means absent; too long, control characters or
@@ -249,6 +291,9 @@ impl SendRowInput {
             sent_at,
             coupon: check_coupon(self.coupon.as_deref())
                 .map_err(|m| Problem::invalid(field("coupon"), m))?,
+            channel: check_channel(self.channel.as_deref())
+                .map_err(|m| Problem::invalid(field("channel"), m))?,
+            cost_minor: check_cost(self.cost).map_err(|m| Problem::invalid(field("cost"), m))?,
         })
     }
 }
@@ -380,7 +425,7 @@ pub fn json_array_chunks(items: &[String], max_bytes: usize) -> Vec<String> {
 }
 
 /// The new rows of a batch for the set-based insert, `[seq, external_id, segment, variant,
-/// sent_at, coupon]` each, in arrays of at most `max_bytes`: a full batch of 1,000 rows is a handful of
+/// sent_at, coupon, channel, cost]` each, in arrays of at most `max_bytes`: a full batch of 1,000 rows is a handful of
 /// statements, each under D1's size limit.
 pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
     let rows: Vec<_> = assigned
@@ -393,7 +438,9 @@ pub fn insert_chunks(assigned: &[Assigned], max_bytes: usize) -> Vec<String> {
                 a.row.segment,
                 a.row.variant,
                 a.row.sent_at,
-                a.row.coupon
+                a.row.coupon,
+                a.row.channel.map(Channel::as_str),
+                a.row.cost_minor
             ])
             .to_string()
         })
@@ -523,6 +570,40 @@ mod tests {
     }
 
     #[test]
+    fn channels_and_costs() {
+        let parse = |row: &str| {
+            SendBatchInput::parse(
+                format!(r#"{{"recipients":[{row}]}}"#).as_bytes(),
+                1_766_000_000_000,
+            )
+        };
+        let ok = parse(r#"{"external_id":"c1","channel":"email","cost":12}"#).unwrap();
+        assert_eq!(
+            (ok.rows[0].channel, ok.rows[0].cost_minor),
+            (Some(Channel::Email), Some(12))
+        );
+        let none = parse(r#"{"external_id":"c1","channel":""}"#).unwrap();
+        assert_eq!(
+            (none.rows[0].channel, none.rows[0].cost_minor),
+            (None, None)
+        );
+        let bad = parse(r#"{"external_id":"c1","channel":"fax"}"#).unwrap_err();
+        assert_eq!(bad.field.as_deref(), Some("recipients[0].channel"));
+        let dear = parse(r#"{"external_id":"c1","cost":10000001}"#).unwrap_err();
+        assert_eq!(dear.field.as_deref(), Some("recipients[0].cost"));
+        assert_eq!(parse_cost(" 12 "), Ok(Some(12)));
+        assert_eq!(parse_cost(""), Ok(None));
+        for bad in ["1.5", "-1", "1e3", "0x10", "99999999999999"] {
+            assert!(parse_cost(bad).is_err(), "{bad}");
+        }
+        // Money is never a float, nor negative.
+        for cost in ["1.5", "-1"] {
+            let e = parse(&format!(r#"{{"external_id":"c1","cost":{cost}}}"#)).unwrap_err();
+            assert_eq!(e.code, "invalid-json", "{cost}");
+        }
+    }
+
+    #[test]
     fn coupons_are_codes() {
         assert_eq!(check_coupon(None), Ok(None));
         assert_eq!(check_coupon(Some("  ")), Ok(None));
@@ -561,6 +642,8 @@ mod tests {
                     variant: Some("\"".repeat(64)),
                     sent_at: Some(u64::MAX),
                     coupon: Some("\u{20ac}".repeat(40)),
+                    channel: Some(Channel::Email),
+                    cost_minor: Some(MAX_COST_MINOR),
                 },
             })
             .collect();
@@ -584,6 +667,8 @@ mod tests {
             variant: None,
             sent_at: None,
             coupon: None,
+            channel: None,
+            cost_minor: None,
         }
     }
 

@@ -84,9 +84,11 @@ pub const RESERVE: &str =
 /// New ledger rows, set-based: ?4 is a JSON array of `[seq, external_id, segment, variant,
 /// sent_at]` (at most `ledger::MAX_STATEMENT_JSON` bytes).
 pub const INSERT_SENDS: &str =
-    "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, coupon, created_at, generation) \
+    "INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, coupon, channel, \
+   cost_minor, created_at, generation) \
  SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-        json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3, ?2 \
+        json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+        json_extract(value, '$[6]'), json_extract(value, '$[7]'), ?3, ?2 \
  FROM json_each(?4)";
 
 /// Re-judging: every click (not page steps or conversions) of the recipients in ?1 (JSON `[[link, seq], ...]`) with the ledger's

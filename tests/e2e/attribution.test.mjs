@@ -33,7 +33,11 @@ const mintApi = async (code, recipients, extra = {}) => {
 const mintCli = (code, csv) => {
   const out = join(dir, `${code}-${Math.random().toString(36).slice(2)}.csv`);
   run(['mint', '--code', code, '--base-url', t.base, '--api', t.base, '--output', out], csv);
-  const [head, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+  return mintedRows(out);
+};
+/** A minted CSV's rows as objects by column name. */
+const mintedRows = (file) => {
+  const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
   const cols = head.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 };
@@ -129,10 +133,9 @@ test('the ledger arriving after the clicks re-judges them: too soon and before t
   const csv = `external_id,sent_at\nlate-scanned,${iso(now)}\nlate-early,${iso(now + 120_000)}\nlate-person,${iso(now - 3600_000)}\n`;
   const file = join(dir, 'late.csv');
   run(['mint', '--code', 'late', '--base-url', t.base, '--reservation', receipt, '--output', file], csv);
-  const minted = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const minted = mintedRows(file);
   // Sent, then clicked before anyone uploads the ledger: every click looks human for now.
-  // Columns: seq,external_id,segment,variant,sent_at,coupon,token,url.
-  for (const r of minted) assert.equal((await click(r[7])).status, 302);
+  for (const r of minted) assert.equal((await click(r.url)).status, 302);
   await eventually(async () => (await firstClicks('late')).length === 3);
   run(['upload', '--api', t.base, '--code', 'late', '--input', file]);
   const fc = await eventually(async () => {
@@ -141,7 +144,7 @@ test('the ledger arriving after the clicks re-judges them: too soon and before t
   });
   assert.equal(fc[0].external_id, 'late-person');
   const reasons = Object.fromEntries((await events('late')).map((e) => [e.recipient, e.bot_reason ?? null]));
-  const seqOf = (id) => Number(minted.find((r) => r[1] === id)[0]);
+  const seqOf = (id) => Number(minted.find((r) => r.external_id === id).seq);
   assert.equal(reasons[seqOf('late-scanned')], 'too-soon-after-send');
   assert.equal(reasons[seqOf('late-early')], 'before-send');
   assert.equal(reasons[seqOf('late-person')], null);

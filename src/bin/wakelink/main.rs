@@ -48,7 +48,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Mint one signed link per row of a send list; writes CSV
-    /// `seq,external_id,segment,variant,sent_at,coupon,token,url`.
+    /// `seq,external_id,segment,variant,sent_at,coupon,channel,cost,token,url`.
     Mint(MintArgs),
     /// Post a minted CSV's ledger to the worker API in batches.
     Upload(UploadArgs),

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
-use wakelink::domain::ledger::{check_coupon, MAX_BATCH};
+use wakelink::domain::ledger::{check_channel, check_coupon, parse_cost, MAX_BATCH};
 use wakelink::domain::reserve::Receipt;
 use wakelink::domain::time::{format_rfc3339, parse_instant};
 use wakelink::domain::token::{Keyring, Kind, LinkRef, TokenBuf};
@@ -25,23 +25,27 @@ use crate::files::*;
 use crate::upload::upload_file;
 use crate::{fail, Fail, DEFAULT_API_KEY_ENV, DEFAULT_KEYS_ENV, IO_BUFFER};
 
-pub(crate) const OUT_HEADER: [&str; 8] = [
+pub(crate) const OUT_HEADER: [&str; 10] = [
     "seq",
     "external_id",
     "segment",
     "variant",
     "sent_at",
     "coupon",
+    "channel",
+    "cost",
     "token",
     "url",
 ];
-pub(crate) const OUT_HEADER_HONEYPOT: [&str; 9] = [
+pub(crate) const OUT_HEADER_HONEYPOT: [&str; 11] = [
     "seq",
     "external_id",
     "segment",
     "variant",
     "sent_at",
     "coupon",
+    "channel",
+    "cost",
     "token",
     "url",
     "honeypot_url",
@@ -275,6 +279,9 @@ pub(crate) struct SendRow<'a> {
     sent_at: &'a str,
     /// The recipient's coupon code for the landing page (optional).
     coupon: &'a str,
+    /// The channel of this send and its own cost in minor units (optional).
+    channel: &'a str,
+    cost: &'a str,
 }
 
 /// Mints rows in order and writes them out, reusing every buffer.
@@ -310,6 +317,15 @@ impl<W: Write> Minter<'_, W> {
         let sent_at = parse_sent_at(row.sent_at.trim(), self.now).map_err(RowError::Invalid)?;
         let coupon = check_coupon(Some(row.coupon))
             .map_err(|m| RowError::Invalid(Cow::Owned(format!("coupon {m}"))))?;
+        let channel = check_channel(Some(row.channel))
+            .map_err(|m| RowError::Invalid(Cow::Owned(format!("channel {m}"))))?;
+        let cost =
+            parse_cost(row.cost).map_err(|m| RowError::Invalid(Cow::Owned(format!("cost {m}"))))?;
+        let mut cost_buf = [0u8; 20];
+        let cost: &[u8] = match cost {
+            Some(c) => fmt_u64(c, &mut cost_buf),
+            None => b"",
+        };
         let seq = self.next_seq;
         if self.honeypot {
             let pot = self
@@ -335,18 +351,20 @@ impl<W: Write> Minter<'_, W> {
         self.url.extend_from_slice(token.as_bytes());
         let mut seq_buf = [0u8; 20];
         let sent_at = sent_at.map(format_rfc3339).unwrap_or_default();
-        let fields: [&[u8]; 9] = [
+        let fields: [&[u8]; 11] = [
             fmt_u64(seq, &mut seq_buf),
             external_id.as_bytes(),
             segment.as_bytes(),
             variant.as_bytes(),
             sent_at.as_bytes(),
             coupon.as_deref().unwrap_or("").as_bytes(),
+            channel.map_or("", |c| c.as_str()).as_bytes(),
+            cost,
             token.as_bytes(),
             &self.url,
             &self.pot_url,
         ];
-        let n = if self.honeypot { 9 } else { 8 };
+        let n = if self.honeypot { 11 } else { 10 };
         self.out
             .write_record(&fields[..n])
             .map_err(|e| RowError::Write(write_err(e)))?;
@@ -433,6 +451,8 @@ pub(crate) struct SendColumns {
     variant: Option<usize>,
     sent_at: Option<usize>,
     coupon: Option<usize>,
+    channel: Option<usize>,
+    cost: Option<usize>,
 }
 
 impl SendColumns {
@@ -442,6 +462,8 @@ impl SendColumns {
         let mut variant = None;
         let mut sent_at = None;
         let mut coupon = None;
+        let mut channel = None;
+        let mut cost = None;
         let mut ignored = Vec::new();
         for (i, raw) in headers.iter().enumerate() {
             let name = String::from_utf8_lossy(raw);
@@ -459,6 +481,8 @@ impl SendColumns {
                 "variant" => &mut variant,
                 "sent_at" => &mut sent_at,
                 "coupon" => &mut coupon,
+                "channel" => &mut channel,
+                "cost" => &mut cost,
                 _ => {
                     ignored.push(name.to_owned());
                     continue;
@@ -469,11 +493,11 @@ impl SendColumns {
             }
         }
         let Some(external_id) = external_id else {
-            return fail("the input has no external_id column (columns: external_id, optional segment, variant, sent_at, coupon)");
+            return fail("the input has no external_id column (columns: external_id, optional segment, variant, sent_at, coupon, channel, cost)");
         };
         if !ignored.is_empty() {
             eprintln!(
-                "note: ignoring column(s) {}: only external_id, segment, variant, sent_at and coupon are kept",
+                "note: ignoring column(s) {}: only external_id, segment, variant, sent_at, coupon, channel and cost are kept",
                 ignored.join(", ")
             );
         }
@@ -483,6 +507,8 @@ impl SendColumns {
             variant,
             sent_at,
             coupon,
+            channel,
+            cost,
         })
     }
 
@@ -499,6 +525,8 @@ impl SendColumns {
             variant: field(self.variant)?,
             sent_at: field(self.sent_at)?,
             coupon: field(self.coupon)?,
+            channel: field(self.channel)?,
+            cost: field(self.cost)?,
         })
     }
 }
@@ -547,6 +575,8 @@ pub(crate) fn mint_ndjson<W: Write>(
             variant: parsed.variant.as_deref().unwrap_or(""),
             sent_at: parsed.sent_at.as_deref().unwrap_or(""),
             coupon: parsed.coupon.as_deref().unwrap_or(""),
+            channel: parsed.channel.as_deref().unwrap_or(""),
+            cost: parsed.cost.as_deref().unwrap_or(""),
         };
         minter.row(&send).map_err(|e| at(line, row, e))?;
         if row.is_multiple_of(8192) {
@@ -567,6 +597,8 @@ pub(crate) struct NdRow<'a> {
     variant: Option<Cow<'a, str>>,
     sent_at: Option<Cow<'a, str>>,
     coupon: Option<Cow<'a, str>>,
+    channel: Option<Cow<'a, str>>,
+    cost: Option<Cow<'a, str>>,
     contact_key: Option<String>,
 }
 
@@ -588,6 +620,8 @@ impl<'de> Deserialize<'de> for NdRow<'de> {
                         "variant" => &mut row.variant,
                         "sent_at" => &mut row.sent_at,
                         "coupon" => &mut row.coupon,
+                        "channel" => &mut row.channel,
+                        "cost" => &mut row.cost,
                         other => {
                             if row.contact_key.is_none() && is_contact_column(other) {
                                 row.contact_key = Some(other.to_owned());

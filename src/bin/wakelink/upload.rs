@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use wakelink::domain::ledger::{check_coupon, MAX_BATCH, MAX_SEQ};
+use wakelink::domain::ledger::{check_channel, check_coupon, parse_cost, MAX_BATCH, MAX_SEQ};
 use wakelink::domain::time::format_rfc3339;
 
 use crate::api::Api;
@@ -50,6 +50,10 @@ pub(crate) struct LedgerEntry<'a> {
     sent_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     coupon: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<u64>,
 }
 
 pub(crate) fn upload(args: UploadArgs) -> Result<ExitCode, Fail> {
@@ -146,6 +150,8 @@ pub(crate) struct LedgerColumns {
     variant: Option<usize>,
     sent_at: Option<usize>,
     coupon: Option<usize>,
+    channel: Option<usize>,
+    cost: Option<usize>,
     token: Option<usize>,
     url: Option<usize>,
 }
@@ -174,6 +180,8 @@ impl LedgerColumns {
                 variant: pos("variant"),
                 sent_at: pos("sent_at"),
                 coupon: pos("coupon"),
+                channel: pos("channel"),
+                cost: pos("cost"),
                 token: pos("token"),
                 url: pos("url"),
             }),
@@ -210,6 +218,10 @@ pub(crate) fn ledger_entry<'r>(
         .map(format_rfc3339);
     let coupon = check_coupon(Some(field(cols.coupon)?))
         .map_err(|m| RowError::Invalid(Cow::Owned(format!("coupon {m}"))))?;
+    let channel = check_channel(Some(field(cols.channel)?))
+        .map_err(|m| RowError::Invalid(Cow::Owned(format!("channel {m}"))))?;
+    let cost = parse_cost(field(cols.cost)?)
+        .map_err(|m| RowError::Invalid(Cow::Owned(format!("cost {m}"))))?;
     // The url column, when present, must be this link's: catches uploading to the wrong code.
     if let (Some(url), Some(token)) = (cols.url, cols.token) {
         let (url, token) = (field(Some(url))?, field(Some(token))?);
@@ -229,5 +241,7 @@ pub(crate) fn ledger_entry<'r>(
         variant: (!variant.is_empty()).then_some(variant),
         sent_at,
         coupon,
+        channel: channel.map(|c| c.as_str()),
+        cost,
     })
 }

@@ -1,9 +1,11 @@
 //! Pure domain: no worker, web-sys or I/O. Parse, decide, describe.
 
+pub mod admin;
 pub mod agent;
 pub mod applinks;
 pub mod auth;
 pub mod campaign;
+pub mod charts;
 pub mod clickid;
 pub mod code;
 pub mod conversion;

@@ -62,7 +62,7 @@ pub fn group_label(k: &GroupKey) -> String {
 
 /// The smallest of 1, 2, 5 × 10^k at or above `v` (`v` > 0), so ticks fall on round numbers.
 pub fn nice_ceiling(v: f64) -> f64 {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
     let mut step = 10f64.powf(v.log10().floor());

@@ -128,25 +128,6 @@ for (const line of readFileSync(corpusPath, 'utf8').split('\n').slice(1)) {
   else if (cols[0] === 'bot') bots.push(lower);
 }
 
-// The classifier first tests two byte pairs of each needle against the set of pairs in the
-// user agent (see PairSet in src/domain/visitor.rs); the two pairs rarest among people's user
-// agents rule out the most needles. The bit of a pair is the classifier's hash of it.
-const pairBit = (a, b) => Math.imul((a << 8) | b, 0x9e3779b1) >>> 22;
-const pairCount = new Map();
-for (const s of people) {
-  const seenHere = new Set();
-  const bytes = Buffer.from(s, 'latin1');
-  for (let i = 0; i + 1 < bytes.length; i++) seenHere.add(pairBit(bytes[i], bytes[i + 1]));
-  for (const bit of seenHere) pairCount.set(bit, (pairCount.get(bit) ?? 0) + 1);
-}
-function filterBits(text) {
-  const bytes = Buffer.from(text, 'latin1');
-  const bits = [];
-  for (let i = 0; i + 1 < bytes.length; i++) bits.push(pairBit(bytes[i], bytes[i + 1]));
-  bits.sort((x, y) => (pairCount.get(x) ?? 0) - (pairCount.get(y) ?? 0));
-  return [bits[0], bits[1] ?? bits[0]];
-}
-
 const kept = [];
 const dropped = { 'not expressible': 0, 'already caught by a hand rule': 0, 'flags people': 0 };
 const flagsPeople = [];
@@ -225,13 +206,6 @@ pub const GENERATED_BOT_NEEDLES: &[&str] = &[
 ${chunkList(kept.map((n) => JSON.stringify(kindLetter[n.kind] + n.text))).map((l) => `    ${l}`).join('\n')}
 ];
 
-/// For each needle of [\`GENERATED_BOT_NEEDLES\`], the pair-set bits of the two of its byte
-/// pairs that are rarest in people's user agents: if either is missing from a user agent, the
-/// needle cannot occur in it and is not searched.
-#[rustfmt::skip]
-pub const GENERATED_BOT_FILTER: &[[u16; 2]] = &[
-${chunkList(kept.map((n) => `[${filterBits(n.text).join(', ')}]`)).map((l) => `    ${l}`).join('\n')}
-];
 `;
 
 rust = rust.replace(/\n+$/, '\n');

@@ -38,4 +38,5 @@ pub mod token;
 pub mod tz;
 mod tz_data;
 pub mod ua_rules;
+mod ua_scan;
 pub mod visitor;

@@ -4,10 +4,11 @@
 //! [`super::ua_rules`]; this module only walks them.
 
 use super::ua_rules::{
-    generated_bot_needles, Evidence, Heuristic, Needle, BOT_RULES, BROWSER_TOKENS,
-    COMPATIBLE_BROWSERS, DEVICE_PREFIXES, GENERATED_BOT_FILTER, HOST_TLDS, IN_APP_RULES,
-    MODEL_RULES, NOT_BOT_WORDS, PLATFORM_RULES, PREFETCH_PURPOSES, VENDOR_RULES,
+    generated_needle, Evidence, Heuristic, Needle, BOT_RULES, BROWSER_TOKENS, COMPATIBLE_BROWSERS,
+    DEVICE_PREFIXES, GENERATED_BOT_NEEDLES, HOST_TLDS, IN_APP_RULES, MODEL_RULES, NOT_BOT_WORDS,
+    PLATFORM_RULES, PREFETCH_PURPOSES, VENDOR_RULES,
 };
+use super::ua_scan::{Candidates, Index, Table, COMPATIBLE};
 
 use super::hints::{self, Hints};
 
@@ -81,85 +82,77 @@ pub fn classify_hinted(facts: &RequestFacts, hints: &Hints) -> Visitor {
     }
     if let Some(model) = hints.model.and_then(hints::sf_string) {
         let slot = model.to_ascii_lowercase();
-        let found = slot_vendor(slot.trim(), None);
+        let found = slot_vendor(slot.trim(), &Candidates::all());
         let major = hints.platform_version.and_then(hints::major_of);
         visitor.vendor = honor_split(found, slot.starts_with("honor"), major);
     }
     visitor
 }
 
-/// [`classify`], with the [`PairSet`] prefilter (`prefilter`) or without it (the plain path,
-/// kept so a test can check that the prefilter never changes a result).
+/// [`classify`], with the one-pass prefilter of [`super::ua_scan`] (`prefilter`) or without
+/// it (the plain path, kept so a test can check that the prefilter never changes a result).
+///
+/// The browser SDK takes the plain path: it classifies once per page view and is built for
+/// size, and the prefilter's index would add about 2 KB (gzipped) to its wasm.
 fn classify_with(facts: &RequestFacts, prefilter: bool) -> Visitor {
     let ua = facts.user_agent.map(cap).unwrap_or("");
-    // The one allocation: ASCII lowercasing keeps every byte offset where it was.
-    let lower = ua.to_ascii_lowercase();
-    let lower = lower.as_str();
-    let pair_set = prefilter.then(|| PairSet::of(lower.as_bytes()));
-    let pairs = pair_set.as_ref();
-    let model = model_slot(lower);
+    if !prefilter || cfg!(feature = "sdk") {
+        // ASCII lowercasing keeps every byte offset where it was.
+        return classify_lower(facts, &ua.to_ascii_lowercase(), &Candidates::all());
+    }
+    // Lowercased into a buffer on the stack, with the prefilter's scan in the same pass.
+    let mut buf = [0; MAX_UA_LEN];
+    let (bytes, found) = Index::get().scan(ua.as_bytes(), &mut buf);
+    match std::str::from_utf8(bytes) {
+        Ok(lower) => classify_lower(facts, lower, &found),
+        // Not reached: ASCII lowercasing keeps UTF-8 valid.
+        Err(_) => classify_lower(facts, &ua.to_ascii_lowercase(), &Candidates::all()),
+    }
+}
 
-    let platform = platform(lower, pairs);
+/// [`classify`] on the lowercased user agent, visiting only the entries of `scan`.
+fn classify_lower(facts: &RequestFacts, lower: &str, scan: &Candidates) -> Visitor {
+    let model = model_slot(lower);
+    let platform = platform(lower, scan);
     let vendor = if platform == Platform::Android {
-        vendor(lower, model, pairs)
+        vendor(lower, model, scan)
     } else {
         None
     };
     Visitor {
         platform,
         vendor,
-        in_app: in_app(lower, pairs),
-        bot: bot(facts, lower, model, pairs),
+        in_app: in_app(lower, scan),
+        bot: bot(facts, lower, model, scan),
     }
 }
 
-/// Which adjacent byte pairs ("bigrams") occur in the lowercased user agent, as a 1024-bit set
-/// indexed by a hash of the pair.
-///
-/// Most rules do not match most user agents, and a full substring search per rule is what made
-/// `classify` slow: a few hundred searches, each with its own set-up. The set is built once per
-/// user agent (one pass over its bytes); before searching for a literal needle, the needle's own
-/// pairs are looked up in it, and if any is missing the needle cannot occur, so the search is
-/// skipped. A pair that is present (or a hash collision) only means "search as before", so the
-/// set can never change a result, only skip work. Needles shorter than two bytes, [`Needle::Prefix`]
-/// and [`Needle::Shape`] tests are not filtered. Because a substring of the user agent has a
-/// subset of its pairs, the same set also filters searches in the device-model slot.
-struct PairSet([u64; 16]);
+/// The first entry of `rules` (which is `table`) that passes `test`, among the candidates.
+fn first<'r, R>(
+    rules: &'r [R],
+    scan: &Candidates,
+    table: Table,
+    test: impl Fn(&R) -> bool,
+) -> Option<&'r R> {
+    scan.of(table)
+        .filter_map(|i| rules.get(i))
+        .find(|rule| test(rule))
+}
 
-impl PairSet {
-    fn of(bytes: &[u8]) -> Self {
-        let mut set = PairSet([0; 16]);
-        for pair in bytes.windows(2) {
-            let bit = Self::bit(pair[0], pair[1]);
-            set.0[bit / 64] |= 1 << (bit % 64);
-        }
-        set
-    }
-
-    /// The bit for a pair: a multiplicative hash of the two bytes, top 10 bits.
-    fn bit(a: u8, b: u8) -> usize {
-        ((u32::from(a) << 8 | u32::from(b)).wrapping_mul(0x9E37_79B1) >> 22) as usize
-    }
-
-    /// Whether a pair with this bit (from [`Self::bit`], or precomputed by a generator) occurs.
-    fn has_bit(&self, bit: u16) -> bool {
-        let bit = usize::from(bit) & 1023;
-        self.0[bit / 64] & (1 << (bit % 64)) != 0
-    }
-
-    /// False only if `needle` cannot occur in a string whose pairs are all in this set.
-    fn may_contain(&self, needle: &str) -> bool {
-        needle.as_bytes().windows(2).all(|pair| {
-            let bit = Self::bit(pair[0], pair[1]);
-            self.0[bit / 64] & (1 << (bit % 64)) != 0
-        })
+/// [`matches`] on the string `scan` was made of: a `Contains` needle that is a candidate after
+/// a scan occurs, so unless hits in `skip` must be left out, it needs no search.
+fn found_in(needle: Needle, lower: &str, skip: Option<Span>, scan: &Candidates) -> bool {
+    match needle {
+        Needle::Contains(text) if skip.is_none() && scan.occurs(text) => true,
+        _ => matches(needle, lower, skip),
     }
 }
 
-/// `hay.contains(needle)`, skipping the search when `pairs` (the pairs of a string containing
-/// `hay`, if given) shows the needle cannot occur.
-fn contains(hay: &str, needle: &str, pairs: Option<&PairSet>) -> bool {
-    pairs.is_none_or(|set| set.may_contain(needle)) && hay.contains(needle)
+/// Whether any of `tokens` (which is `table`) occurs in `lower`.
+fn any_token(lower: &str, tokens: &[&str], scan: &Candidates, table: Table) -> bool {
+    scan.of(table)
+        .filter_map(|i| tokens.get(i))
+        .any(|token| scan.occurs(token) || lower.contains(token))
 }
 
 /// Cuts a user agent to at most [`MAX_UA_LEN`] bytes without splitting a character.
@@ -174,22 +167,22 @@ fn cap(ua: &str) -> &str {
     &ua[..end]
 }
 
-fn platform(lower: &str, pairs: Option<&PairSet>) -> Platform {
-    PLATFORM_RULES
-        .iter()
-        .find(|rule| matches_in(rule.needle, lower, None, pairs))
-        .map_or(Platform::Other, |rule| rule.platform)
+fn platform(lower: &str, scan: &Candidates) -> Platform {
+    first(PLATFORM_RULES, scan, Table::Platform, |rule| {
+        found_in(rule.needle, lower, None, scan)
+    })
+    .map_or(Platform::Other, |rule| rule.platform)
 }
 
-fn in_app(lower: &str, pairs: Option<&PairSet>) -> Option<InApp> {
-    IN_APP_RULES
-        .iter()
-        .find(|rule| matches_in(rule.needle, lower, None, pairs))
-        .map(|rule| rule.app)
+fn in_app(lower: &str, scan: &Candidates) -> Option<InApp> {
+    first(IN_APP_RULES, scan, Table::InApp, |rule| {
+        found_in(rule.needle, lower, None, scan)
+    })
+    .map(|rule| rule.app)
 }
 
-fn vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> Option<Vendor> {
-    let found = device_vendor(lower, model, pairs);
+fn vendor(lower: &str, model: Option<Span>, scan: &Candidates) -> Option<Vendor> {
+    let found = device_vendor(lower, model, scan);
     let Some(span) = model else {
         return found;
     };
@@ -222,28 +215,28 @@ fn android_major(lower: &str) -> Option<u32> {
     })
 }
 
-fn device_vendor(lower: &str, model: Option<Span>, pairs: Option<&PairSet>) -> Option<Vendor> {
+fn device_vendor(lower: &str, model: Option<Span>, scan: &Candidates) -> Option<Vendor> {
     if let Some(span) = model {
-        if let Some(found) = slot_vendor(&lower[span.start..span.end], pairs) {
+        if let Some(found) = slot_vendor(&lower[span.start..span.end], scan) {
             return Some(found);
         }
     }
-    VENDOR_RULES
-        .iter()
-        .filter(|rule| rule.evidence == Evidence::Device || model.is_none())
-        .find(|rule| matches_in(rule.needle, lower, None, pairs))
-        .map(|rule| rule.vendor)
+    first(VENDOR_RULES, scan, Table::Vendor, |rule| {
+        (rule.evidence == Evidence::Device || model.is_none())
+            && found_in(rule.needle, lower, None, scan)
+    })
+    .map(|rule| rule.vendor)
 }
 
 /// The vendor a lowercased model names: the generated device table first, then the hand
-/// rules for codes it has no answer for.
-fn slot_vendor(slot: &str, pairs: Option<&PairSet>) -> Option<Vendor> {
+/// rules for codes it has no answer for. `scan`, if given, is of a string containing `slot`.
+fn slot_vendor(slot: &str, scan: &Candidates) -> Option<Vendor> {
     match device_table(slot) {
         Some(known) => known,
-        None => MODEL_RULES
-            .iter()
-            .find(|rule| matches_in(rule.needle, slot, None, pairs))
-            .map(|rule| rule.vendor),
+        None => first(MODEL_RULES, scan, Table::Model, |rule| {
+            matches(rule.needle, slot, None)
+        })
+        .map(|rule| rule.vendor),
     }
 }
 
@@ -297,7 +290,7 @@ fn bot(
     facts: &RequestFacts,
     lower: &str,
     model: Option<Span>,
-    pairs: Option<&PairSet>,
+    scan: &Candidates,
 ) -> Option<BotReason> {
     if facts.method == Some(Method::Head) {
         return Some(BotReason::Head);
@@ -313,17 +306,21 @@ fn bot(
     if lower.trim().is_empty() {
         return Some(BotReason::NoUserAgent);
     }
-    BOT_RULES
-        .iter()
-        .find(|rule| matches_in(rule.needle, lower, model, pairs))
-        .map(|rule| rule.reason)
-        .or_else(|| {
-            generated_bot_needles()
-                .zip(GENERATED_BOT_FILTER)
-                .filter(|(_, bits)| pairs.is_none_or(|set| bits.iter().all(|b| set.has_bit(*b))))
-                .any(|(needle, _)| matches_in(needle, lower, model, pairs))
-                .then_some(BotReason::Crawler)
+    let found = first(BOT_RULES, scan, Table::Bot, |rule| match rule.needle {
+        Needle::Heuristic(h) => heuristic(h, lower, scan),
+        needle => found_in(needle, lower, model, scan),
+    });
+    if let Some(rule) = found {
+        return Some(rule.reason);
+    }
+    scan.of(Table::Generated)
+        .filter_map(|i| {
+            GENERATED_BOT_NEEDLES
+                .get(i)
+                .and_then(|l| generated_needle(l))
         })
+        .any(|needle| found_in(needle, lower, model, scan))
+        .then_some(BotReason::Crawler)
 }
 
 /// A byte range in the user agent.
@@ -427,21 +424,12 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
-/// [`matches_in`] without a prefilter: the plain path.
-#[cfg(test)]
-fn matches(needle: Needle, hay: &str, skip: Option<Span>) -> bool {
-    matches_in(needle, hay, skip, None)
-}
-
 /// Whether `needle` matches `hay`. Hits that overlap `skip` (the device-model slot, for bot
-/// rules) do not count. If `pairs` (the [`PairSet`] of a string containing `hay`) is given,
-/// the search for a literal needle is skipped when the set shows it cannot occur.
-fn matches_in(needle: Needle, hay: &str, skip: Option<Span>, pairs: Option<&PairSet>) -> bool {
+/// rules) do not count. Heuristics are tested without a prefilter here (the bot walk passes
+/// its scan to [`heuristic`] itself).
+fn matches(needle: Needle, hay: &str, skip: Option<Span>) -> bool {
     let bytes = hay.as_bytes();
     let found = |pat: &str, accept: &dyn Fn(usize, usize) -> bool| {
-        if pairs.is_some_and(|set| !set.may_contain(pat)) {
-            return false;
-        }
         hay.match_indices(pat).any(|(start, _)| {
             let end = start + pat.len();
             !skip.is_some_and(|span| span.overlaps(start, end)) && accept(start, end)
@@ -468,7 +456,7 @@ fn matches_in(needle: Needle, hay: &str, skip: Option<Span>, pairs: Option<&Pair
             !NOT_BOT_WORDS.contains(&&hay[word_start..end])
         }),
         Needle::Shape(pat) => shape_matches(pat.as_bytes(), bytes),
-        Needle::Heuristic(h) => heuristic(h, hay, pairs),
+        Needle::Heuristic(h) => heuristic(h, hay, &Candidates::all()),
     }
 }
 
@@ -476,58 +464,62 @@ fn matches_in(needle: Needle, hay: &str, skip: Option<Span>, pairs: Option<&Pair
 /// `0`, `~` a
 /// `0` or `1`, a final `*` any tail, anything else itself.
 fn shape_matches(pat: &[u8], hay: &[u8]) -> bool {
-    match (pat.split_first(), hay.split_first()) {
-        (Some((b'*', _)), _) => true,
-        (None, None) => true,
-        (Some((&p, pat_rest)), Some((&h, hay_rest))) => {
-            let ok = match p {
-                b'@' => h.is_ascii_alphabetic(),
-                b'#' => h.is_ascii_digit(),
-                b'%' => h.is_ascii_alphanumeric(),
-                b'+' => matches!(h, b'1'..=b'9'),
-                b'~' => h == b'0' || h == b'1',
-                _ => p == h,
-            };
-            ok && shape_matches(pat_rest, hay_rest)
+    let mut at = 0;
+    loop {
+        match (pat.get(at), hay.get(at)) {
+            (Some(b'*'), _) | (None, None) => return true,
+            (Some(&p), Some(&h)) if fits(p, h) => at += 1,
+            _ => return false,
         }
-        _ => false,
     }
 }
 
-fn heuristic(h: Heuristic, lower: &str, pairs: Option<&PairSet>) -> bool {
+/// Whether byte `h` fits shape byte `p` (see [`shape_matches`]).
+fn fits(p: u8, h: u8) -> bool {
+    match p {
+        b'@' => h.is_ascii_alphabetic(),
+        b'#' => h.is_ascii_digit(),
+        b'%' => h.is_ascii_alphanumeric(),
+        b'+' => matches!(h, b'1'..=b'9'),
+        b'~' => h == b'0' || h == b'1',
+        _ => p == h,
+    }
+}
+
+fn heuristic(h: Heuristic, lower: &str, scan: &Candidates) -> bool {
     match h {
-        Heuristic::NotABrowser => !BROWSER_TOKENS
-            .iter()
-            .any(|token| contains(lower, token, pairs)),
+        Heuristic::NotABrowser => !any_token(lower, BROWSER_TOKENS, scan, Table::BrowserTokens),
         Heuristic::CompatibleNonBrowser => {
-            contains(lower, "compatible;", pairs)
-                && !COMPATIBLE_BROWSERS
-                    .iter()
-                    .any(|token| contains(lower, token, pairs))
+            scan.any(Table::Compatible)
+                && lower.contains(COMPATIBLE)
+                && !any_token(lower, COMPATIBLE_BROWSERS, scan, Table::CompatibleBrowsers)
         }
         Heuristic::ContactAddress => has_contact_address(lower),
-        Heuristic::HostName => has_host_name(lower, pairs),
+        Heuristic::HostName => has_host_name(lower, scan),
         Heuristic::MozillaOnly => {
+            let other_browser_token = scan
+                .of(Table::BrowserTokens)
+                .filter_map(|k| BROWSER_TOKENS.get(k))
+                .any(|token| *token != "mozilla/" && (scan.occurs(token) || lower.contains(token)));
             lower.starts_with("mozilla/")
-                && !BROWSER_TOKENS
-                    .iter()
-                    .chain(COMPATIBLE_BROWSERS)
-                    .filter(|token| **token != "mozilla/")
-                    .any(|token| contains(lower, token, pairs))
-                && !PLATFORM_RULES
-                    .iter()
-                    .any(|rule| matches_in(rule.needle, lower, None, pairs))
+                && !other_browser_token
+                && !any_token(lower, COMPATIBLE_BROWSERS, scan, Table::CompatibleBrowsers)
+                && first(PLATFORM_RULES, scan, Table::Platform, |rule| {
+                    found_in(rule.needle, lower, None, scan)
+                })
+                .is_none()
         }
     }
 }
 
 /// A word of two or more letters or digits, then one of [`HOST_TLDS`], then `/`, a space,
 /// `)`, `;` or the end.
-fn has_host_name(lower: &str, pairs: Option<&PairSet>) -> bool {
+fn has_host_name(lower: &str, scan: &Candidates) -> bool {
     let bytes = lower.as_bytes();
-    HOST_TLDS.iter().any(|tld| {
-        contains(lower, tld, pairs)
-            && lower.match_indices(tld).any(|(at, _)| {
+    scan.of(Table::HostTlds)
+        .filter_map(|k| HOST_TLDS.get(k))
+        .any(|tld| {
+            lower.match_indices(tld).any(|(at, _)| {
                 let end = at + tld.len();
                 let name = bytes[..at]
                     .iter()
@@ -539,7 +531,7 @@ fn has_host_name(lower: &str, pairs: Option<&PairSet>) -> bool {
                         .get(end)
                         .is_none_or(|b| matches!(b, b'/' | b' ' | b')' | b';'))
             })
-    })
+        })
 }
 
 /// `local@host.tld`: a word character before the `@`, then a host with a dot and a

@@ -23,33 +23,11 @@ pub(crate) struct Api {
 
 impl Api {
     pub(crate) fn new(api: &str, code: &ShortCode, key_env: &str) -> Result<Api, Fail> {
-        let base = api_base(api, code)?;
-        let api_key = match std::env::var(key_env) {
-            Ok(k) if !k.trim().is_empty() => k.trim().to_owned(),
-            Ok(_) | Err(std::env::VarError::NotPresent) => {
-                return fail(format!("environment variable {key_env} is not set"));
-            }
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return fail(format!("environment variable {key_env} is not UTF-8"));
-            }
-        };
-        if api_key
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return fail(format!("{key_env}: the API key holds whitespace"));
-        }
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
-            .redirects(0)
-            .user_agent(concat!("wakelink-cli/", env!("CARGO_PKG_VERSION")))
-            .build();
         Ok(Api {
-            agent,
-            base,
+            agent: agent(),
+            base: api_base(api, code)?,
             code: code.clone(),
-            auth: format!("Bearer {api_key}"),
+            auth: bearer_from_env(key_env)?,
         })
     }
 
@@ -161,7 +139,7 @@ pub(crate) fn describe_error_body(body: String) -> String {
     }
 }
 
-/// `{api}/api/v1/links/{code}/recipients`.
+/// The answer to a reservation.
 #[derive(Deserialize)]
 pub(crate) struct ReservationAnswer {
     pub(crate) first: u64,
@@ -169,14 +147,20 @@ pub(crate) struct ReservationAnswer {
     pub(crate) receipt: String,
 }
 
+/// `{api}/api/v1/links/{code}/recipients`.
 #[cfg(test)]
 pub(crate) fn api_endpoint(api: &str, code: &ShortCode) -> Result<String, Fail> {
     api_base(api, code).map(|b| format!("{b}/recipients"))
 }
 
-/// `{api}/api/v1/links/{code}`. Plain http only to this machine: the request carries the API
-/// key.
+/// `{api}/api/v1/links/{code}`.
 pub(crate) fn api_base(api: &str, code: &ShortCode) -> Result<String, Fail> {
+    Ok(format!("{}/api/v1/links/{code}", api_root(api)?))
+}
+
+/// The deployment's URL without a trailing slash. Plain http only to this machine: requests
+/// carry the API key.
+pub(crate) fn api_root(api: &str) -> Result<String, Fail> {
     let url = url::Url::parse(api.trim()).map_err(|e| Fail(format!("--api: {e}")))?;
     let local = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -197,8 +181,37 @@ pub(crate) fn api_base(api: &str, code: &ShortCode) -> Result<String, Fail> {
     if url.query().is_some() || url.fragment().is_some() {
         return fail("--api: must not have a query or fragment");
     }
-    let base = url.as_str().trim_end_matches('/');
-    Ok(format!("{base}/api/v1/links/{code}"))
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `Bearer {key}` with the API key from the environment variable `key_env`.
+pub(crate) fn bearer_from_env(key_env: &str) -> Result<String, Fail> {
+    let api_key = match std::env::var(key_env) {
+        Ok(k) if !k.trim().is_empty() => k.trim().to_owned(),
+        Ok(_) | Err(std::env::VarError::NotPresent) => {
+            return fail(format!("environment variable {key_env} is not set"));
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return fail(format!("environment variable {key_env} is not UTF-8"));
+        }
+    };
+    if api_key
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return fail(format!("{key_env}: the API key holds whitespace"));
+    }
+    Ok(format!("Bearer {api_key}"))
+}
+
+/// The HTTP client: bounded waits, no redirects (the key must not follow one elsewhere).
+pub(crate) fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .redirects(0)
+        .user_agent(concat!("wakelink-cli/", env!("CARGO_PKG_VERSION")))
+        .build()
 }
 
 #[cfg(test)]
@@ -207,7 +220,7 @@ mod tests {
     use crate::checks::parse_base_url;
 
     #[test]
-    pub(crate) fn endpoints() {
+    fn endpoints() {
         let code = ShortCode::parse("spring").unwrap();
         assert_eq!(
             api_endpoint("http://127.0.0.1:8787", &code).unwrap(),

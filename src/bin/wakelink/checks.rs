@@ -133,7 +133,7 @@ mod tests {
     use super::*;
 
     #[test]
-    pub(crate) fn phone_and_email_ids_are_refused() {
+    fn phone_and_email_ids_are_refused() {
         let cases: &[(&str, bool)] = &[
             ("cust-000001", true),
             ("u-1", true),
@@ -157,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn contact_columns() {
+    fn contact_columns() {
         for name in [
             "phone",
             "Phone Number",
@@ -175,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn sent_at() {
+    fn sent_at() {
         let now = 1_766_000_000_000;
         assert_eq!(parse_sent_at("", now), Ok(None));
         assert_eq!(

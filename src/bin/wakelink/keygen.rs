@@ -59,7 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
-    pub(crate) fn base64url_round_trips_through_the_keyring() {
+    fn base64url_round_trips_through_the_keyring() {
         assert_eq!(
             base64url(&[0x42; 32]),
             "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI"

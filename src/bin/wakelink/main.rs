@@ -3,6 +3,7 @@
 //! - `mint` turns a send list (operator ids, never contact data) into signed per-recipient links.
 //! - `upload` posts the minted ledger to the worker's API in idempotent batches.
 //! - `verify` checks one token; `keygen` prints a fresh signing key.
+//! - `keys` and `campaigns` manage a deployment's API keys and campaign records.
 //!
 //! Secrets come from environment variables only, never from flags, and are never printed.
 
@@ -16,15 +17,20 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod api;
+mod campaigns;
 mod checks;
 mod files;
 mod keygen;
+mod keys;
 mod mint;
+mod operator;
 mod reserve;
 mod upload;
 mod verify;
 
+use campaigns::CampaignsArgs;
 use keygen::KeygenArgs;
+use keys::KeysArgs;
 use mint::MintArgs;
 use reserve::ReserveArgs;
 use upload::UploadArgs;
@@ -38,7 +44,7 @@ pub(crate) const IO_BUFFER: usize = 1 << 20;
 #[command(
     name = "wakelink",
     version,
-    about = "Signed re-engagement links: mint, upload, verify"
+    about = "Signed re-engagement links: mint, upload, verify; keys and campaigns of a deployment"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -58,6 +64,10 @@ enum Command {
     Verify(VerifyArgs),
     /// Print a fresh `kid:secret` signing key.
     Keygen(KeygenArgs),
+    /// API keys of a deployment: list, create, revoke (needs an admin key).
+    Keys(KeysArgs),
+    /// Campaign records of a deployment: list, get, put, delete.
+    Campaigns(CampaignsArgs),
 }
 
 /// A failure the user sees: one line on stderr, exit code 1. Never holds a secret.
@@ -82,6 +92,8 @@ fn main() -> ExitCode {
         Command::Reserve(a) => reserve::reserve(a),
         Command::Verify(a) => verify::verify(a),
         Command::Keygen(a) => keygen::keygen(a),
+        Command::Keys(a) => keys::keys(a),
+        Command::Campaigns(a) => campaigns::campaigns(a),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,8 @@ pub enum Route {
     ApiCampaign(String),
     /// Anything under `/api/` that isn't above.
     ApiNotFound,
+    /// `/admin[/…]`: the operator dashboard (signs in with an API key held in a cookie).
+    Admin(AdminPage),
     NotFound,
 }
 
@@ -56,6 +58,7 @@ impl Route {
     /// assert!(parse("/api/v9/anything").is_operator());
     /// assert!(!parse("/demo").is_operator());
     /// assert!(!parse("/e").is_operator());
+    /// assert!(parse("/admin/campaigns/spring").is_operator());
     /// ```
     pub fn is_operator(&self) -> bool {
         matches!(
@@ -71,8 +74,24 @@ impl Route {
                 | Route::ApiCampaigns
                 | Route::ApiCampaign(_)
                 | Route::ApiNotFound
+                | Route::Admin(_)
         )
     }
+}
+
+/// A page of the operator dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminPage {
+    /// `/admin`: the campaign list, or the sign-in form.
+    Home,
+    /// `/admin/sign-in` (POST, the form) and `/admin/sign-out` (POST).
+    SignIn,
+    SignOut,
+    /// `/admin/campaigns/{campaign}` (still percent-encoded).
+    Campaign(String),
+    /// `/admin/campaigns/{campaign}/follow-ups.csv`: the follow-up list as a download.
+    FollowUps(String),
+    NotFound,
 }
 
 /// Maps a request path (as the runtime gives it: percent-encoded, no query) to a route.
@@ -118,6 +137,16 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", "campaigns", c] if !c.is_empty() => Route::ApiCampaign((*c).to_owned()),
         ["e"] => Route::Beacon,
         ["api", ..] => Route::ApiNotFound,
+        ["admin"] => Route::Admin(AdminPage::Home),
+        ["admin", "sign-in"] => Route::Admin(AdminPage::SignIn),
+        ["admin", "sign-out"] => Route::Admin(AdminPage::SignOut),
+        ["admin", "campaigns", c] if !c.is_empty() => {
+            Route::Admin(AdminPage::Campaign((*c).to_owned()))
+        }
+        ["admin", "campaigns", c, "follow-ups.csv"] if !c.is_empty() => {
+            Route::Admin(AdminPage::FollowUps((*c).to_owned()))
+        }
+        ["admin", ..] => Route::Admin(AdminPage::NotFound),
         [code] => ShortCode::parse(code).map_or(Route::NotFound, Route::Link),
         [code, token] if !token.is_empty() && token.len() <= MAX_TOKEN_LEN => {
             match ShortCode::parse(code) {
@@ -183,6 +212,20 @@ mod tests {
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),
             ("/api/v2/x", Route::ApiNotFound),
+            ("/admin", Route::Admin(AdminPage::Home)),
+            ("/admin/", Route::Admin(AdminPage::Home)),
+            ("/admin/sign-in", Route::Admin(AdminPage::SignIn)),
+            ("/admin/sign-out", Route::Admin(AdminPage::SignOut)),
+            (
+                "/admin/campaigns/spring%20recall",
+                Route::Admin(AdminPage::Campaign("spring%20recall".into())),
+            ),
+            (
+                "/admin/campaigns/spring/follow-ups.csv",
+                Route::Admin(AdminPage::FollowUps("spring".into())),
+            ),
+            ("/admin/campaigns/", Route::Admin(AdminPage::NotFound)),
+            ("/admin/x/y", Route::Admin(AdminPage::NotFound)),
             ("/.well-known/assetlinks.json", Route::AssetLinks),
             (
                 "/.well-known/apple-app-site-association",

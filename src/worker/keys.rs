@@ -79,7 +79,12 @@ async fn authenticate(req: &Request, env: &Env, ctx: &Context) -> Result<Caller,
     let Some(token) = bearer(header.as_deref()) else {
         return Err(Problem::unauthorized());
     };
-    if Config::get(env).api_keys.authorize(header.as_deref()) {
+    caller_of(token, env, ctx).await
+}
+
+/// The caller a key (a bearer token, or the dashboard's session cookie) belongs to.
+pub async fn caller_of(token: &str, env: &Env, ctx: &Context) -> Result<Caller, Problem> {
+    if Config::get(env).api_keys.authorize_token(token) {
         return Ok(Caller::Deployment);
     }
     let key = PresentedKey::parse(token).ok_or_else(Problem::unauthorized)?;

@@ -12,6 +12,8 @@
 compile_error!("features `edge` and `ops` build two different workers: enable one");
 
 #[cfg(feature = "ops")]
+mod admin;
+#[cfg(feature = "ops")]
 mod api;
 #[cfg(feature = "edge")]
 pub(crate) mod assets;
@@ -129,6 +131,7 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }
+        Route::Admin(page) => admin::handle(req, env, ctx, page).await,
         _ => not_found(&req),
     }
 }

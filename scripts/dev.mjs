@@ -8,8 +8,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { workers, crons, root, OPS } from './workers.mjs';
+import { seedDemo } from './seed-demo.mjs';
 
-const { values: args } = parseArgs({ options: { port: { type: 'string', default: '8787' } } });
+const { values: args } = parseArgs({ options: { port: { type: 'string', default: '8787' }, 'no-seed': { type: 'boolean' } } });
 
 /** Secrets from .dev.vars (KEY="value" lines), as wrangler reads them. */
 function devVars() {
@@ -39,8 +40,9 @@ export function cronMatches(expr, d) {
 }
 
 const state = join(root, '.wrangler', 'state', 'v3');
+const secrets = devVars();
 const mf = new Miniflare({
-  workers: workers({ bindings: devVars() }),
+  workers: workers({ bindings: secrets }),
   host: '127.0.0.1',
   port: Number(args.port),
   kvPersist: join(state, 'kv'),
@@ -49,6 +51,11 @@ const mf = new Miniflare({
 });
 const url = await mf.ready;
 console.error(`[dev] edge worker listening on ${url.origin} (ops worker behind the OPS binding)`);
+// The demo campaign (once per state directory), through the public API and links.
+const apiKey = secrets.API_KEYS?.split(',')[0];
+if (!args['no-seed'] && apiKey) {
+  seedDemo(url.origin, apiKey).catch((e) => console.error(`[dev] seeding the demo campaign failed: ${e.message}`));
+}
 
 const schedules = crons();
 const ops = await mf.getWorker(OPS);

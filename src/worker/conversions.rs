@@ -256,6 +256,26 @@ struct RowAnswer<'a> {
     error: Option<RowProblem<'a>>,
 }
 
+impl<'a> RowAnswer<'a> {
+    fn rejected(index: usize, id: Option<&'a str>, p: &'a Problem) -> RowAnswer<'a> {
+        RowAnswer {
+            index,
+            id,
+            status: "rejected",
+            attributed: None,
+            link: None,
+            campaign: None,
+            recipient: None,
+            external_id: None,
+            error: Some(RowProblem {
+                code: p.code,
+                message: &p.message,
+                field: p.field.as_deref(),
+            }),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct RowProblem<'a> {
     code: &'a str,
@@ -359,39 +379,11 @@ pub async fn conversions(mut req: Request, env: &Env) -> Answer {
                 });
                 out.push((event.id, text));
             }
-            Err(e) => results.push(RowAnswer {
-                index: e.index,
-                id: e.id.as_deref(),
-                status: "rejected",
-                attributed: None,
-                link: None,
-                campaign: None,
-                recipient: None,
-                external_id: None,
-                error: Some(RowProblem {
-                    code: e.problem.code,
-                    message: &e.problem.message,
-                    field: e.problem.field.as_deref(),
-                }),
-            }),
+            Err(e) => results.push(RowAnswer::rejected(e.index, e.id.as_deref(), &e.problem)),
         }
     }
     for (index, id, p) in &refused {
-        results.push(RowAnswer {
-            index: *index,
-            id: *id,
-            status: "rejected",
-            attributed: None,
-            link: None,
-            campaign: None,
-            recipient: None,
-            external_id: None,
-            error: Some(RowProblem {
-                code: p.code,
-                message: &p.message,
-                field: p.field.as_deref(),
-            }),
-        });
+        results.push(RowAnswer::rejected(*index, *id, p));
     }
     results.sort_by_key(|r| r.index);
     // Queued (or spooled) before the answer: a 200 means the rows are on their way to D1.

@@ -51,7 +51,10 @@ const wakelink = (vars, dir = root) => ({
   modules: true,
   modulesRoot: dir,
   scriptPath: join(dir, 'build', 'index.js'),
-  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+  modulesRules: [
+    { type: 'ESModule', include: ['**/*.js'] },
+    { type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true },
+  ],
   d1Databases: { DB: 'bench-db' },
   bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef', ...vars },
 });

@@ -19,6 +19,10 @@ for target in "${targets[@]}"; do
       # The SDK first: the edge links to its content-hashed path.
       bash scripts/build-sdk.sh
       (set -a; . build/sdk.env; set +a; worker-build --release --features edge)
+      # The entry point is src/worker/fence.js (it turns an escaped panic into a 500 page);
+      # the module worker-build made becomes build/app.js behind it.
+      mv build/index.js build/app.js
+      cp src/worker/fence.js build/index.js
       ;;
     ops)
       worker-build --release --out-dir build/ops --features ops

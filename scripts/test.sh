@@ -24,6 +24,9 @@ cargo test --locked
 say "user-agent corpus: the classifier's figures per source, tuning and held-back parts"
 cargo test --locked --quiet --test ua_corpus -- --nocapture --exact corpus_figures
 
+say "fuzzing: every parser of untrusted input, 5 s each under AFL++ (scripts/fuzz.sh long: 10 min each)"
+FUZZ_SECS=5 bash scripts/fuzz.sh short
+
 say "building the edge and ops workers"
 bash scripts/build-worker.sh
 

@@ -29,7 +29,11 @@ export function workers({ bindings = {}, queue = true, consumer } = {}) {
       modules: true,
       modulesRoot: root,
       scriptPath: join(root, script),
-      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+      // The edge's entry (src/worker/fence.js) imports the module worker-build made.
+      modulesRules: [
+        { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+        { type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true },
+      ],
       bindings: { ...declared, ...bindings },
     };
     if (!queue) delete w.queueProducers;

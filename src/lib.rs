@@ -9,6 +9,10 @@
 
 pub mod domain;
 
+/// Fuzz targets (native builds only; see `fuzz/` and `scripts/fuzz.sh`).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz;
+
 #[cfg(any(feature = "edge", feature = "ops"))]
 mod worker;
 

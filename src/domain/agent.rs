@@ -97,6 +97,9 @@ pub enum BotReason {
     Honeypot,
     /// Clicked within seconds of a honeypot hit for the same recipient: the same scanner.
     ScannerBurst,
+    /// More clicks on one link from one network (or on one recipient's link) than a person
+    /// makes: still served and recorded, never counted as a first click.
+    RateLimited,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +253,7 @@ impl BotReason {
         BotReason::BeforeSend,
         BotReason::Honeypot,
         BotReason::ScannerBurst,
+        BotReason::RateLimited,
     ];
 
     /// The same kebab-case name serde uses.
@@ -264,6 +268,7 @@ impl BotReason {
             BotReason::Headless => "headless",
             BotReason::Crawler => "crawler",
             BotReason::TooSoonAfterSend => "too-soon-after-send",
+            BotReason::RateLimited => "rate-limited",
             BotReason::VerifiedBot => "verified-bot",
             BotReason::AutomatedScore => "automated-score",
             BotReason::ScannerNetwork => "scanner-network",

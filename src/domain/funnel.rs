@@ -176,6 +176,12 @@ struct Wire {
     props: Option<String>,
 }
 
+/// Why a body isn't even the shape of a queued event (the same deserializer as
+/// [`parse_queued`]); `None` when it is that shape. For the consumer's dead letters.
+pub fn wire_error(body: &str) -> Option<serde_json::Error> {
+    serde_json::from_str::<Wire>(body).err()
+}
+
 /// Parses a Queue message body; `None` for a body no version of wakelink sends (and for ids
 /// that could not key a row).
 pub fn parse_queued(body: &str) -> Option<Queued> {

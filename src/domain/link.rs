@@ -50,9 +50,10 @@ const DEFAULT_SCHEMES: &[&str] = &[
     "samsungapps",
 ];
 
-/// The JSON an operator PUTs at `/api/v1/links/{code}`.
+/// The JSON an operator PUTs at `/api/v1/links/{code}`. Unknown fields are refused on a PUT
+/// ([`LinkInput::from_json`]) and skipped when reading what is stored
+/// ([`LinkInput::from_stored`]), which a newer or older version may have written.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct LinkInput {
     pub campaign: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,7 +80,6 @@ pub struct LinkInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct DestinationsInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ios: Option<String>,
@@ -115,7 +115,6 @@ pub struct DestinationsInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct AllowInput {
     #[serde(default)]
     pub hosts: Vec<String>,
@@ -467,15 +466,186 @@ impl LinkInput {
         Ok(())
     }
 
-    /// Parses the JSON body of a PUT; a syntax or type error names the problem.
+    /// Parses the JSON body of a PUT; a syntax or type error, or a field this version
+    /// doesn't know, names the problem.
     pub fn from_json(body: &[u8]) -> Result<LinkInput, Problem> {
-        serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))
+        let input = serde_json::from_slice(body).map_err(|e| Problem::invalid_json(&e))?;
+        match unknown_fields(body).first() {
+            None => Ok(input),
+            Some(f) => Err(Problem::new(
+                400,
+                "invalid-json",
+                format!("unknown field `{f}`"),
+            )),
+        }
     }
+
+    /// Parses a link as stored in KV. Unlike a PUT, fields this version doesn't know (written
+    /// by a newer version during a deploy or before a rollback) are skipped, and named in the
+    /// second value so the caller can log them.
+    pub fn from_stored(raw: &str) -> Result<(LinkInput, Vec<String>), Problem> {
+        let input =
+            serde_json::from_slice(raw.as_bytes()).map_err(|e| Problem::invalid_json(&e))?;
+        Ok((input, unknown_fields(raw.as_bytes())))
+    }
+}
+
+/// The field names of a struct, as its derived `Deserialize` hands them to the deserializer:
+/// the list can never drift from the type. (A deserializer that only listens.)
+fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    #[derive(Debug)]
+    struct Fields(&'static [&'static str]);
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("field list")
+        }
+    }
+    impl std::error::Error for Fields {}
+    impl de::Error for Fields {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Fields(&[])
+        }
+    }
+    struct Listen;
+    impl<'de> de::Deserializer<'de> for Listen {
+        type Error = Fields;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
+            Err(Fields(&[]))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Fields> {
+            Err(Fields(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    match T::deserialize(Listen) {
+        Err(Fields(f)) => f,
+        Ok(_) => &[],
+    }
+}
+
+/// Keys of a link's JSON that no field takes: top level, `destinations.*`, `allow.*`.
+/// Reads the keys only (values are skipped unparsed); anything not an object has none.
+pub fn unknown_fields(body: &[u8]) -> Vec<String> {
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+    struct Scan<'a> {
+        known: &'static [&'static str],
+        prefix: &'static str,
+        out: &'a mut Vec<String>,
+    }
+    impl<'de> DeserializeSeed<'de> for Scan<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                let nested = match (self.prefix, &*key) {
+                    ("", "destinations") => {
+                        Some((fields_of::<DestinationsInput>(), "destinations."))
+                    }
+                    ("", "allow") => Some((fields_of::<AllowInput>(), "allow.")),
+                    _ => None,
+                };
+                match nested {
+                    Some((known, prefix)) => map.next_value_seed(Scan {
+                        known,
+                        prefix,
+                        out: self.out,
+                    })?,
+                    None => {
+                        if !self.known.contains(&&*key) {
+                            self.out.push(format!("{}{key}", self.prefix));
+                        }
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_none<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let scan = Scan {
+        known: fields_of::<LinkInput>(),
+        prefix: "",
+        out: &mut out,
+    };
+    let _ = scan.deserialize(&mut de);
+    out
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn stored_links_tolerate_fields_from_other_versions() {
+        let mut v = serde_json::to_value(demo_input()).unwrap();
+        v["future_widget"] = serde_json::json!({"template": "coupon"});
+        v["destinations"]["harmony"] = "appgallery://x".into();
+        v["allow"]["ports"] = serde_json::json!([443]);
+        let raw = v.to_string();
+        // A PUT refuses them ...
+        let e = LinkInput::from_json(raw.as_bytes()).unwrap_err();
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+        // ... a read drops and names them.
+        let (input, dropped) = LinkInput::from_stored(&raw).unwrap();
+        assert_eq!(input, demo_input());
+        assert_eq!(
+            dropped,
+            vec!["allow.ports", "destinations.harmony", "future_widget"]
+        );
+        let known = fields_of::<LinkInput>();
+        assert!(known.contains(&"campaign") && known.contains(&"disabled"));
+        assert_eq!(fields_of::<AllowInput>(), ["hosts", "schemes"]);
+        assert!(LinkInput::from_stored("{").is_err());
+        assert_eq!(
+            unknown_fields(br#"{"allow":null,"x":[1,{"y":2}]}"#),
+            vec!["x"]
+        );
+        assert!(unknown_fields(b"[1,2]").is_empty() && unknown_fields(b"nope").is_empty());
+    }
 
     pub fn demo_input() -> LinkInput {
         LinkInput {

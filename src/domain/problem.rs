@@ -85,6 +85,10 @@ impl Problem {
         Problem::new(415, "unsupported-media-type", "send application/json")
     }
 
+    pub fn rate_limited() -> Problem {
+        Problem::new(429, "rate-limited", "too many requests, retry later")
+    }
+
     pub fn unavailable(message: impl Into<String>) -> Problem {
         Problem::new(503, "unavailable", message)
     }

@@ -89,7 +89,14 @@ pub(super) async fn read_link(
         .text()
         .await
         .map_err(|e| down("kv read")(e.into()))?;
-    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    // A stored link this version can't read is still shown as there (a PUT replaces it).
+    Ok(raw.map(|r| match LinkInput::from_stored(&r) {
+        Ok((input, _)) => input,
+        Err(p) => {
+            worker::console_error!("link {code}: stored config unreadable: {}", p.message);
+            LinkInput::default()
+        }
+    }))
 }
 
 fn link_json(code: &ShortCode, input: &LinkInput) -> Value {
@@ -182,7 +189,7 @@ pub(super) fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, Str
 
 async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
     let rows = db
-        .prepare(sql::EVENTS_PAGE)
+        .prepare(sql::events_page(q.link.is_some()))
         .bind(&[
             q.link
                 .as_ref()
@@ -206,13 +213,107 @@ fn position(v: &Value) -> Option<(u64, String)> {
     Some((v.get("ts")?.as_u64()?, v.get("id")?.as_str()?.to_owned()))
 }
 
-/// `GET /api/v1/events?link=&since=&cursor=&limit=`: JSON pages, or NDJSON streamed to the end.
+/// Rows one NDJSON response streams at most: 45 pages of 1,000, under the free plan's 50 D1
+/// queries per invocation. The summary line's cursor resumes where it stopped.
+const MAX_STREAM_ROWS: u64 = 45 * crate::domain::eventlog::MAX_LIMIT as u64;
+
+#[derive(serde::Serialize)]
+struct SummaryLine {
+    summary: Summary,
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    count: u64,
+    complete: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'static str>,
+}
+
+struct Streaming {
+    db: worker::D1Database,
+    q: EventQuery,
+    sent: u64,
+    budget: u64,
+    done: bool,
+}
+
+/// The NDJSON body: one event a line, then one summary line
+/// `{"summary":{"count","complete","next_cursor"?,"error"?}}` so a client can tell a finished
+/// log from a cut one (the 200 went out before the first page was read).
+fn ndjson(db: worker::D1Database, q: EventQuery, budget: u64) -> Result<Response> {
+    let state = Streaming {
+        db,
+        q,
+        sent: 0,
+        budget,
+        done: false,
+    };
+    let pages = stream::unfold(state, |mut s| async move {
+        if s.done {
+            return None;
+        }
+        let want = (s.budget - s.sent).min(u64::from(crate::domain::eventlog::MAX_LIMIT));
+        let summary = |s: &mut Streaming, complete: bool, error: Option<&'static str>| {
+            s.done = true;
+            // Where to resume; none before the first row (resume with the same request).
+            let next_cursor =
+                (!complete && !s.q.after.1.is_empty()).then(|| cursor(s.q.after.0, &s.q.after.1));
+            let line = SummaryLine {
+                summary: Summary {
+                    count: s.sent,
+                    complete,
+                    next_cursor,
+                    error,
+                },
+            };
+            let mut line = serde_json::to_vec(&line).unwrap_or_default();
+            line.push(b'\n');
+            line
+        };
+        if want == 0 {
+            let line = summary(&mut s, false, None);
+            return Some((Ok::<_, worker::Error>(line), s));
+        }
+        s.q.limit = want as u32;
+        let rows = match events_page(&s.db, &s.q).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                worker::console_error!("events stream stopped: {e}");
+                let line = summary(&mut s, false, Some("unavailable"));
+                return Some((Ok(line), s));
+            }
+        };
+        let mut chunk = Vec::new();
+        for r in &rows {
+            chunk.extend_from_slice(r.to_string().as_bytes());
+            chunk.push(b'\n');
+        }
+        s.sent += rows.len() as u64;
+        if let Some(p) = rows.last().and_then(position) {
+            s.q.after = p;
+        }
+        if (rows.len() as u64) < want {
+            chunk.extend(summary(&mut s, true, None));
+        }
+        Some((Ok(chunk), s))
+    });
+    let r = Response::from_stream(pages)?;
+    let _ = r.headers().set("content-type", "application/x-ndjson");
+    let _ = r.headers().set("cache-control", "no-store");
+    Ok(r)
+}
+
+/// `GET /api/v1/events?link=&since=&cursor=&limit=`: JSON pages, or NDJSON streamed to the
+/// end (`limit` then caps the rows streamed).
 pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Problem> {
     if req.method() != Method::Get {
         return Err(Problem::method_not_allowed());
     }
     let pairs = query_pairs(&req)?;
-    let mut q = EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let q = EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let db = env.d1(DB).map_err(down("d1 binding"))?;
     let accept = req
         .headers()
@@ -221,28 +322,13 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
         .flatten()
         .unwrap_or_default();
     if accept.contains("application/x-ndjson") {
-        q.limit = crate::domain::eventlog::MAX_LIMIT;
-        let pages = stream::try_unfold((db, Some(q)), |(db, q)| async move {
-            let Some(mut q) = q else { return Ok(None) };
-            let rows = events_page(&db, &q).await?;
-            let mut chunk = Vec::new();
-            for r in &rows {
-                chunk.extend_from_slice(r.to_string().as_bytes());
-                chunk.push(b'\n');
-            }
-            let next = (rows.len() as u32 == q.limit)
-                .then(|| rows.last().and_then(position))
-                .flatten();
-            let state = next.map(|after| {
-                q.after = after;
-                q
-            });
-            Ok::<_, worker::Error>(Some((chunk, (db, state))))
-        });
-        let r = Response::from_stream(pages).map_err(down("stream"))?;
-        let _ = r.headers().set("content-type", "application/x-ndjson");
-        let _ = r.headers().set("cache-control", "no-store");
-        return Ok(r);
+        let explicit = pairs.iter().any(|(k, _)| k == "limit");
+        let budget = if explicit {
+            u64::from(q.limit)
+        } else {
+            MAX_STREAM_ROWS
+        };
+        return ndjson(db, q, budget).map_err(down("stream"));
     }
     let rows = events_page(&db, &q).await.map_err(down("events page"))?;
     let next = (rows.len() as u32 == q.limit)

@@ -1,15 +1,20 @@
 //! The Queue consumer: writes click events into the D1 click log, idempotently, and keeps
 //! the first human click per recipient (re-judged in `rejudge` as new facts arrive).
+//! Messages it can't write are parked as dead letters.
 
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageExt, Result};
+use worker::{
+    D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageExt, RawMessage, Result,
+};
 
 use super::config::Config;
-use super::names::DB;
+use super::deadletters;
+use super::names::{DB, DEAD_LETTER_QUEUE};
 use super::sql::{opt_num, opt_str};
 use super::{rejudge, sql, steps};
 use crate::domain::event::ClickEvent;
-use crate::domain::funnel::{parse_queued, Queued, StepEvent};
+use crate::domain::funnel::{Queued, StepEvent};
+use crate::domain::inbox::{decode, park, Decoded, Poison};
 use crate::domain::judge::Rules;
 
 fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedStatement> {
@@ -35,32 +40,105 @@ fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedS
     ])
 }
 
+/// Takes one batch. Every message ends acknowledged only once written or parked; anything
+/// that failed is retried on its own, after a delay that grows with its age.
 pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     let cfg = Config::get(&env);
     let db = env.d1(DB)?;
-    let messages = batch.messages()?;
-    let mut events = Vec::with_capacity(messages.len());
+    let queue = batch.queue();
+    if queue == DEAD_LETTER_QUEUE {
+        return park_exhausted(&batch, &db, &queue).await;
+    }
+    let now = Date::now().as_millis();
+    let mut events = Vec::new();
     let mut funnel = Vec::new();
-    for m in &messages {
-        match parse_queued(m.body()) {
-            Some(Queued::Click(e)) => events.push(e),
-            Some(Queued::Step(e)) => funnel.push(e),
-            // Retrying can't fix a malformed body; it is logged (by id only) and acknowledged.
-            None => worker::console_error!("dropping malformed queue message {}", m.id()),
+    let mut writing = Vec::new();
+    let mut poison = Vec::new();
+    for m in batch.raw_iter() {
+        let body = deadletters::body_text(&m.body());
+        let decoded = match &body {
+            Some(text) => decode(text),
+            None => Decoded::Poison(Poison::NotText, String::from("body is not text")),
+        };
+        match decoded {
+            Decoded::Event(q) => {
+                match *q {
+                    Queued::Click(e) => events.push(e),
+                    Queued::Step(e) => funnel.push(e),
+                }
+                writing.push(m);
+            }
+            Decoded::Unknown(detail) => {
+                worker::console_warn!("message {} not understood yet ({detail}); retrying", m.id());
+                deadletters::retry_later(&m, now);
+            }
+            Decoded::Poison(why, detail) => {
+                worker::console_error!("parking message {}: {} ({detail})", m.id(), why.code());
+                let parked = park(&m.id(), &queue, why, &detail, body.as_deref().unwrap_or(""));
+                poison.push((m, parked));
+            }
         }
     }
-    if events.is_empty() && funnel.is_empty() {
-        batch.ack_all();
-        return Ok(());
+    if !poison.is_empty() {
+        let letters: Vec<_> = poison.iter().map(|(_, p)| p.clone()).collect();
+        settle(
+            deadletters::park(&db, &letters).await,
+            poison.iter().map(|(m, _)| m),
+            now,
+            "parking",
+        );
     }
-    let result = write(&db, &events, &funnel, cfg.judge_rules()).await;
+    if !writing.is_empty() {
+        settle(
+            write(&db, &events, &funnel, cfg.judge_rules()).await,
+            writing.iter(),
+            now,
+            "click log write",
+        );
+    }
+    Ok(())
+}
+
+/// Acknowledges the messages a write stored, or retries them later when it failed.
+fn settle<'a>(
+    result: Result<()>,
+    messages: impl Iterator<Item = &'a RawMessage>,
+    now: u64,
+    what: &str,
+) {
     match result {
-        Ok(()) => batch.ack_all(),
+        Ok(()) => messages.for_each(|m| m.ack()),
         Err(e) => {
-            worker::console_error!("click log write failed, batch will be retried: {e}");
-            batch.retry_all();
+            worker::console_error!("{what} failed, messages will be retried: {e}");
+            messages.for_each(|m| deadletters::retry_later(m, now));
         }
     }
+}
+
+/// The dead-letter queue's consumer: whatever arrives used up its retries; park it whole.
+async fn park_exhausted(batch: &MessageBatch<String>, db: &D1Database, queue: &str) -> Result<()> {
+    let now = Date::now().as_millis();
+    let messages: Vec<RawMessage> = batch.raw_iter().collect();
+    let letters: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            let body = deadletters::body_text(&m.body());
+            let detail = match body.as_deref().map(decode) {
+                Some(Decoded::Event(_)) => String::from("an event; the write kept failing"),
+                Some(Decoded::Unknown(d)) => d,
+                Some(Decoded::Poison(p, d)) => format!("{}: {d}", p.code()),
+                None => String::from("body is not text"),
+            };
+            let body = body.unwrap_or_default();
+            park(&m.id(), queue, Poison::RetriesExhausted, &detail, &body)
+        })
+        .collect();
+    settle(
+        deadletters::park(db, &letters).await,
+        messages.iter(),
+        now,
+        "parking dead letters",
+    );
     Ok(())
 }
 

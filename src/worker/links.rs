@@ -30,10 +30,39 @@ thread_local! {
 #[derive(Debug)]
 pub struct StoreDown;
 
-/// Parses what KV holds; a stored config that no longer validates is treated as absent.
+thread_local! {
+    static PARSE_FAILURES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(feature = "edge")]
+/// Stored links this isolate found unusable since it started (shown in `/health`).
+pub fn parse_failures() -> u64 {
+    PARSE_FAILURES.with(|c| c.get())
+}
+
+/// Parses what KV holds. Fields from another version are dropped (and logged); a config that
+/// no longer validates (a stricter rule) is logged, counted and served as absent: nobody is
+/// sent to a destination this version would refuse.
 pub fn parse_stored(code: &ShortCode, raw: &str) -> Option<Link> {
-    let input: LinkInput = serde_json::from_str(raw).ok()?;
-    input.validate(code.clone()).ok()
+    let parsed = LinkInput::from_stored(raw).and_then(|(input, dropped)| {
+        if !dropped.is_empty() {
+            worker::console_warn!("link {code}: ignoring unknown stored fields {dropped:?}");
+        }
+        input.validate(code.clone())
+    });
+    match parsed {
+        Ok(link) => Some(link),
+        Err(p) => {
+            PARSE_FAILURES.with(|c| c.set(c.get() + 1));
+            let field = p.field.as_deref().unwrap_or("-");
+            worker::console_error!(
+                "link {code}: stored config is unusable ({}: {field}: {})",
+                p.code,
+                p.message
+            );
+            None
+        }
+    }
 }
 
 pub async fn get(

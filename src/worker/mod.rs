@@ -28,13 +28,19 @@ mod config;
 mod consumer;
 #[cfg(feature = "ops")]
 mod conversions;
+#[cfg(feature = "ops")]
+mod deadletters;
 #[cfg(feature = "edge")]
 mod edge;
 mod entropy;
+#[cfg(feature = "edge")]
+mod health;
 #[cfg(feature = "ops")]
 mod keys;
 #[cfg(feature = "edge")]
 mod landing;
+#[cfg(feature = "edge")]
+mod limiter;
 mod links;
 mod names;
 mod record;
@@ -95,7 +101,7 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         }),
         Route::AssetLinks => static_json(&req, env, |c| applinks::asset_links(&c.android_apps)),
         Route::Health => match respond::method_of(&req) {
-            Some(_) => respond::json(200, String::from(r#"{"status":"ok"}"#)),
+            Some(_) => health::handle(env).await,
             None => respond::method_not_allowed(),
         },
         _ => not_found(&req),
@@ -107,6 +113,13 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
 async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let path = req.path();
     let route = route::parse(&path);
+    // Operator routes are for servers and the CLI: no CORS, so a preflight is refused outright
+    // and no page on another origin gets a browser to call them.
+    if req.method() == worker::Method::Options {
+        let r = respond::problem(&Problem::method_not_allowed())?;
+        let _ = r.headers().set("allow", "GET, PUT, POST, DELETE");
+        return Ok(r);
+    }
     let read = matches!(req.method(), worker::Method::Get | worker::Method::Head);
     if let Some(need) = crate::domain::auth::need(&route, read) {
         if let Some(refusal) = keys::admit(&req, env, ctx, need).await? {
@@ -170,5 +183,10 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         Ok(0) => {}
         Ok(n) => worker::console_log!("moved {n} spooled events to the queue"),
         Err(e) => worker::console_error!("spool drain failed: {e}"),
+    }
+    match deadletters::replay_requested(&env).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("replayed {n} dead letters"),
+        Err(e) => worker::console_error!("dead-letter replay failed: {e}"),
     }
 }

@@ -6,6 +6,16 @@ pub const DB: &str = "DB";
 /// The edge worker's service binding to the ops worker.
 #[cfg(feature = "edge")]
 pub const OPS_SERVICE: &str = "OPS";
+/// Rate limiters (wrangler.toml `[[ratelimits]]`): clicks per link and client or recipient,
+/// and SDK beacons per client.
+#[cfg(feature = "edge")]
+pub const CLICK_LIMIT: &str = "CLICK_LIMIT";
+#[cfg(feature = "edge")]
+#[allow(dead_code)] // for `POST /e`
+pub const BEACON_LIMIT: &str = "BEACON_LIMIT";
+/// The dead-letter queue's name (wrangler.ops.toml `dead_letter_queue`); its consumer parks.
+#[cfg(feature = "ops")]
+pub const DEAD_LETTER_QUEUE: &str = "wakelink-events-dlq";
 
 pub const VAR_LINK_CACHE_TTL_SECS: &str = "LINK_CACHE_TTL_SECS";
 pub const VAR_MIN_CLICK_DELAY_SECS: &str = "MIN_CLICK_DELAY_SECS";

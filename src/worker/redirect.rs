@@ -4,11 +4,14 @@
 use worker::{Context, Date, Env, Request, Response, Result};
 
 use super::config::Config;
+use super::limiter::{self, Verdict::Limited};
+use super::names::CLICK_LIMIT;
 use super::{edge, landing, links, record, respond};
 use crate::domain::code::ShortCode;
 use crate::domain::decide::{decide, decide_redirect, token_expired, Decision, Outcome};
 use crate::domain::event::{click_event, event_id, ClickContext};
 use crate::domain::hints::{self, Hints};
+use crate::domain::limits::{self, click_key, OverLimit};
 use crate::domain::link::Link;
 use crate::domain::signals::{self, EdgeFacts};
 use crate::domain::token::{Kind, LinkRef, Recipient};
@@ -167,6 +170,22 @@ pub async fn resolve(
     };
     let (method, now) = (t.method, t.now);
     let decision = token_expired(decide(t.link.as_deref(), &t.visitor, now), t.expired);
+    // Only a click that will be recorded counts against the limit (the binding answers from
+    // the edge location's memory). Over it, a machine is refused; a person is served and the
+    // click flagged.
+    let ip = header(&req, "cf-connecting-ip");
+    let records = t.link.is_some() && decision.outcome() != Outcome::NotFound;
+    let limited = records
+        && limiter::check(
+            env,
+            CLICK_LIMIT,
+            click_key(&code, token.as_deref(), ip.as_deref()),
+        )
+        .await
+            == Limited;
+    if limited && limits::over_limit(method, &t.visitor) == OverLimit::Refuse {
+        return respond::too_many_page(method);
+    }
     // Made before responding: a landing page carries a click id bound to it.
     let id = fresh_event_id(now);
     let response = match (&decision, t.link.as_deref()) {
@@ -218,7 +237,6 @@ pub async fn resolve(
     }
 
     let country = req.cf().and_then(|cf| cf.country());
-    let ip = header(&req, "cf-connecting-ip");
     let click = ClickContext {
         id: &id,
         now,
@@ -231,6 +249,9 @@ pub async fn resolve(
     if let Some(mut event) = click_event(&click, t.link.as_deref(), &t.visitor, &decision) {
         if ask_for_model {
             event.outcome = Outcome::HintRequested;
+        }
+        if limited {
+            limits::flag(&mut event);
         }
         ctx.wait_until(record::deliver(env.clone(), event));
     }

@@ -90,6 +90,22 @@ pub fn not_found(method: Method) -> Result<Response> {
     )
 }
 
+#[cfg(feature = "edge")]
+/// 429 for a machine over the click limit, with `Retry-After`.
+pub fn too_many_page(method: Method) -> Result<Response> {
+    let r = status_page(
+        429,
+        "Too many requests",
+        "Too many requests for this link. Try again in a minute.",
+        method,
+    )?;
+    let _ = r.headers().set(
+        "retry-after",
+        &crate::domain::limits::PERIOD_SECS.to_string(),
+    );
+    Ok(r)
+}
+
 pub fn method_not_allowed() -> Result<Response> {
     let r = status_page(
         405,

@@ -1,23 +1,31 @@
 //! Every statement wakelink runs against D1 (tables: see migrations/).
 
-pub const INSERT_EVENT: &str = "INSERT OR IGNORE INTO events \
+/// `ON CONFLICT (id) DO NOTHING`: a redelivered event is skipped, while a NOT NULL or CHECK
+/// violation still fails the batch (INSERT OR IGNORE would hide it).
+pub const INSERT_EVENT: &str = "INSERT INTO events \
  (id, ts, link, campaign, variant, recipient, method, outcome, target, platform, vendor, in_app, \
   bot, bot_reason, country, ip_prefix, user_agent, received_at) \
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+ ON CONFLICT (id) DO NOTHING";
 
 #[cfg(feature = "edge")]
 /// A recipient's coupon code, read only for landing pages of per-recipient links.
 pub const SEND_COUPON: &str = "SELECT coupon FROM sends WHERE link = ?1 AND recipient = ?2";
 
 /// Page of the event log (clicks, steps, conversions) after a (ts, id) cursor, optionally
-/// for one link, kind, step and recipient.
-pub const EVENTS_PAGE: &str =
-    "SELECT id, ts, kind, link, campaign, variant, recipient, step, method, outcome, \
+/// for one link, kind, step and recipient. Two statements rather than `(?1 IS NULL OR link =
+/// ?1)`, so the per-link query can use the (link, ts, id) index.
+pub fn events_page(for_link: bool) -> String {
+    let link = if for_link { "link = ?1" } else { "?1 IS NULL" };
+    format!(
+        "SELECT id, ts, kind, link, campaign, variant, recipient, step, method, outcome, \
  target, platform, vendor, in_app, bot, bot_reason, country, ip_prefix, user_agent, \
  click_id, external_id, value_minor, currency, attributed, props, received_at \
- FROM events WHERE (?1 IS NULL OR link = ?1) AND (ts, id) > (?2, ?3) \
+ FROM events WHERE {link} AND (ts, id) > (?2, ?3) \
  AND (?5 IS NULL OR kind = ?5) AND (?6 IS NULL OR step = ?6) AND (?7 IS NULL OR recipient = ?7) \
- ORDER BY ts, id LIMIT ?4";
+ ORDER BY ts, id LIMIT ?4"
+    )
+}
 
 /// Ledger rows touching a batch: by external id within the link's current generation (?4), or
 /// by seq (JSON arrays in ?2, ?3).
@@ -180,3 +188,25 @@ pub const CAMPAIGN_DELETE: &str = "DELETE FROM campaigns WHERE id = ?1 RETURNING
 /// Campaigns after the id ?1, in id order, ?2 at most.
 pub const CAMPAIGNS_PAGE: &str = "SELECT id, record, revision, created_at, updated_at \
  FROM campaigns WHERE id > ?1 ORDER BY id LIMIT ?2";
+
+/// Parks dead letters, set-based: ?1 is a JSON array of objects (one statement per chunk,
+/// whatever the count). A redelivered message id parks nothing new.
+pub const PARK_LETTERS: &str = "INSERT INTO dead_letters \
+ (message_id, queue, reason, detail, body, size, truncated, parked_at) \
+ SELECT json_extract(value, '$.message_id'), json_extract(value, '$.queue'), \
+  json_extract(value, '$.reason'), json_extract(value, '$.detail'), json_extract(value, '$.body'), \
+  json_extract(value, '$.size'), json_extract(value, '$.truncated'), ?2 \
+ FROM json_each(?1) WHERE true ON CONFLICT (message_id) DO NOTHING";
+
+#[cfg(feature = "edge")]
+pub const COUNT_PARKED: &str = "SELECT COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL";
+
+/// Letters an operator asked to replay (at most ?1), as JSON arrays made by SQLite: their
+/// bodies and sequence numbers. Cut bodies can't be replayed and are never picked.
+pub const REPLAY_DUE: &str =
+    "SELECT json_group_array(body) AS bodies, json_group_array(seq) AS seqs \
+ FROM (SELECT seq, body FROM dead_letters WHERE replay_requested_at IS NOT NULL \
+  AND replayed_at IS NULL AND truncated = 0 ORDER BY seq LIMIT ?1)";
+
+pub const MARK_REPLAYED: &str = "UPDATE dead_letters SET replayed_at = ?2 \
+ WHERE seq IN (SELECT value FROM json_each(?1))";

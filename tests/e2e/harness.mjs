@@ -44,7 +44,7 @@ export const demoLink = () => {
  * and D1. `queue: false` leaves the Queue producers unbound, so sends fail the way they do
  * when the Queue is unreachable. `persist` shares KV and D1 state between instances.
  */
-export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false } = {}) {
+export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false, scripts, consumers = {} } = {}) {
   // Secrets come from the test, never from a developer's local .dev.vars.
   const bindings = { API_KEYS: API_KEY, ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}), ...vars };
   // Deliver at once in tests (production batches for up to a second).
@@ -52,7 +52,7 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
   const dir = persist ?? mkdtempSync(join(tmpdir(), 'wakelink-e2e-'));
   const listen = http ? { host: '127.0.0.1', port: 0 } : {};
   const mf = new Miniflare({
-    workers: workers({ bindings, queue, consumer }),
+    workers: withScripts(workers({ bindings, queue, consumer }), scripts, consumers),
     ...listen,
     kvPersist: join(dir, 'kv'),
     d1Persist: join(dir, 'd1'),
@@ -69,6 +69,22 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
   return { mf, db, kv, dir, base, api, fetch: (path, init) => mf.dispatchFetch(base + path, { redirect: 'manual', ...init }) };
+}
+
+/**
+ * `scripts` ({ edge, ops }: paths under the repository) runs other entry modules in place of
+ * the built ones (the fault-injection wrappers, see tests/e2e/faults.mjs); `consumers`
+ * overrides the ops worker's Queue consumer settings per queue.
+ */
+function withScripts([edge, ops], scripts, consumers) {
+  for (const [w, script] of [[edge, scripts?.edge], [ops, scripts?.ops]]) {
+    if (!script) continue;
+    w.scriptPath = join(root, script);
+  }
+  for (const [q, c] of Object.entries(consumers)) {
+    if (ops.queueConsumers?.[q]) ops.queueConsumers[q] = { ...ops.queueConsumers[q], ...c };
+  }
+  return [edge, ops];
 }
 
 /** Applies migrations/*.sql in order (idempotent for a shared persisted database). */

@@ -50,12 +50,18 @@ test('WeChat gets the open-in-browser page with the destination visible, not a r
 });
 
 test('destinations are escaped in the page', async () => {
+  // The URL parser percent-encodes < > " ' in an https query, but not &: a raw & in the page
+  // shows the template's own escaping at work (this fails with escaping turned off).
   const link = demoLink();
-  link.destinations.ios = 'https://apps.apple.com/app/id1?x="><script>alert(1)</script>';
+  link.destinations.ios = 'https://apps.apple.com/app/id1?x="><script>alert(1)</script>&amp=1&lt=2';
   await putLink(t, 'escaped', link);
-  const html = await (await get('/escaped', UA.wechatIos)).text();
+  const html = await (await get('/escaped?a=1&b=2', UA.wechatIos)).text();
   assert.ok(!html.includes('<script>alert(1)'), 'raw markup must not reach the page');
-  assert.ok(html.includes('&quot;') || html.includes('%22'));
+  assert.ok(html.includes('%3Cscript%3E'), 'the URL parser encoded the markup');
+  const amp = '&(?:#38|amp);';
+  assert.match(html, new RegExp(`%3C/script%3E${amp}amp=1${amp}lt=2`), 'the destination\'s & is escaped by the template');
+  assert.ok(!/&amp=1|&lt=2/.test(html), 'no raw & from the destination reaches the page');
+  assert.match(html, new RegExp(`a=1${amp}b=2`), 'the tapped URL is escaped too');
 });
 
 test('HEAD answers like GET without a body', async () => {
@@ -195,7 +201,22 @@ test('the events API pages the click log with a cursor and streams NDJSON', asyn
   const nd = await t.api('/api/v1/events?link=paged', { headers: { accept: 'application/x-ndjson' } });
   assert.equal(nd.headers.get('content-type'), 'application/x-ndjson');
   const lines = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l));
+  const summary = lines.pop();
   assert.deepEqual(lines.map((e) => e.id), seen.map((e) => e.id));
+  assert.deepEqual(summary, { summary: { count: 5, complete: true } });
+  // A capped stream says so and hands over the cursor to resume from.
+  const cut = await t.api('/api/v1/events?link=paged&limit=3', { headers: { accept: 'application/x-ndjson' } });
+  const cutLines = (await cut.text()).trim().split('\n').map((l) => JSON.parse(l));
+  const cutSummary = cutLines.pop().summary;
+  assert.equal(cutLines.length, 3);
+  assert.equal(cutSummary.complete, false);
+  assert.equal(cutSummary.count, 3);
+  const rest = await t.api(`/api/v1/events?link=paged&cursor=${encodeURIComponent(cutSummary.next_cursor)}`, {
+    headers: { accept: 'application/x-ndjson' },
+  });
+  const restLines = (await rest.text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(restLines.pop(), { summary: { count: 2, complete: true } });
+  assert.deepEqual([...cutLines, ...restLines].map((e) => e.id), seen.map((e) => e.id));
   const since = await t.api(`/api/v1/events?link=paged&since=${new Date(seen[4].ts + 1).toISOString()}`);
   assert.equal((await since.json()).events.length, 0);
   const atLast = await t.api(`/api/v1/events?link=paged&since=${encodeURIComponent(new Date(seen[4].ts).toISOString().replace('Z', '+00:00'))}`);
@@ -272,6 +293,7 @@ test('NDJSON streams the whole log across pages, in order', async () => {
   const r = await t.api('/api/v1/events?link=bulk', { headers: { accept: 'application/x-ndjson' } });
   assert.equal(r.status, 200);
   const lines = (await r.text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.pop(), { summary: { count: 2500, complete: true } });
   assert.equal(lines.length, 2500);
   assert.deepEqual(lines.map((e) => e.id), ids);
   const page = await (await t.api('/api/v1/events?link=bulk&limit=1000')).json();
@@ -293,4 +315,7 @@ test('a malformed queue message is set aside; the rest of its batch is written',
   assert.equal(result.outcome, 'ok');
   assert.deepEqual(result.retryMessages, []);
   assert.equal((await rows(t.db, 'SELECT id FROM events WHERE link = ?', 'mixed')).length, 1);
+  // Set aside, not lost: both are parked as dead letters with the reason.
+  const parked = await rows(t.db, "SELECT message_id, reason FROM dead_letters WHERE message_id IN ('bad1', 'bad2') ORDER BY message_id");
+  assert.deepEqual(parked.map((p) => [p.message_id, p.reason]), [['bad1', 'bad-id'], ['bad2', 'wrong-schema']]);
 });

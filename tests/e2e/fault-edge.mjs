@@ -1,0 +1,5 @@
+// The edge worker behind the fault-injection wrapper (see fault-worker.mjs); tests only.
+import App from '../../build/index.js';
+import { faultWrapper } from './fault-worker.mjs';
+
+export default faultWrapper(App);

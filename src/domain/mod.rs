@@ -22,6 +22,7 @@ pub mod landing;
 pub mod ledger;
 pub mod limits;
 pub mod link;
+pub mod logrows;
 pub mod networks;
 pub mod openapp;
 pub mod page;

@@ -2,43 +2,16 @@
 //! the first human click per recipient (re-judged in `rejudge` as new facts arrive).
 //! Messages it can't write are parked as dead letters.
 
-use wasm_bindgen::JsValue;
-use worker::{
-    D1Database, D1PreparedStatement, Date, Env, MessageBatch, MessageExt, RawMessage, Result,
-};
+use worker::{D1Database, Date, Env, MessageBatch, MessageExt, RawMessage, Result};
 
 use super::config::Config;
 use super::deadletters;
 use super::names::{DB, DEAD_LETTER_QUEUE};
-use super::sql::{opt_num, opt_str};
-use super::{rejudge, sql, steps};
+use super::{rejudge, steps};
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{Queued, StepEvent};
 use crate::domain::inbox::{decode, park, Decoded, Poison};
 use crate::domain::judge::Rules;
-
-fn insert_event(db: &D1Database, e: &ClickEvent, now: u64) -> Result<D1PreparedStatement> {
-    db.prepare(sql::INSERT_EVENT).bind(&[
-        JsValue::from_str(&e.id),
-        JsValue::from_f64(e.ts as f64),
-        JsValue::from_str(&e.link),
-        JsValue::from_str(&e.campaign),
-        opt_str(e.variant.as_deref()),
-        opt_num(e.recipient.map(|r| r as f64)),
-        JsValue::from_str(e.method.as_str()),
-        JsValue::from_str(e.outcome.as_str()),
-        opt_str(e.target.map(|v| v.as_str())),
-        JsValue::from_str(e.platform.as_str()),
-        opt_str(e.vendor.map(|v| v.as_str())),
-        opt_str(e.in_app.map(|v| v.as_str())),
-        JsValue::from_f64(if e.bot { 1.0 } else { 0.0 }),
-        opt_str(e.bot_reason.map(|v| v.as_str())),
-        opt_str(e.country.as_deref()),
-        opt_str(e.ip_prefix.as_deref()),
-        opt_str(e.user_agent.as_deref()),
-        JsValue::from_f64(now as f64),
-    ])
-}
 
 /// Takes one batch. Every message ends acknowledged only once written or parked; anything
 /// that failed is retried on its own, after a delay that grows with its age.
@@ -152,13 +125,8 @@ async fn write(
     rules: Rules,
 ) -> Result<()> {
     let now = Date::now().as_millis();
-    let mut stmts = Vec::with_capacity(events.len() + funnel.len() + 1);
-    for e in events {
-        stmts.push(insert_event(db, e, now)?);
-    }
-    for e in funnel {
-        stmts.push(steps::insert(db, e, now)?);
-    }
+    let mut stmts = steps::clicks(db, events, now)?;
+    stmts.extend(steps::steps(db, funnel, now)?);
     stmts.extend(steps::link_campaigns(db, events)?);
     db.batch(stmts).await?;
     let mut touched: Vec<(String, u64)> = events

@@ -1,12 +1,19 @@
 //! Every statement wakelink runs against D1 (tables: see migrations/).
 
+/// A batch's clicks, set-based: ?1 is a JSON array of rows as `domain::logrows::click_row`
+/// makes them (at most `ledger::MAX_STATEMENT_JSON` bytes), ?2 the time of the write.
 /// `ON CONFLICT (id) DO NOTHING`: a redelivered event is skipped, while a NOT NULL or CHECK
 /// violation still fails the batch (INSERT OR IGNORE would hide it).
-pub const INSERT_EVENT: &str = "INSERT INTO events \
+pub const INSERT_EVENTS: &str = "INSERT INTO events \
  (id, ts, link, campaign, variant, recipient, method, outcome, target, platform, vendor, in_app, \
   bot, bot_reason, country, ip_prefix, user_agent, received_at) \
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
- ON CONFLICT (id) DO NOTHING";
+ SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+  json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+  json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), \
+  json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]'), \
+  json_extract(value, '$[12]'), json_extract(value, '$[13]'), json_extract(value, '$[14]'), \
+  json_extract(value, '$[15]'), json_extract(value, '$[16]'), ?2 \
+ FROM json_each(?1) WHERE true ON CONFLICT (id) DO NOTHING";
 
 #[cfg(feature = "edge")]
 /// A recipient's coupon code, read only for landing pages of per-recipient links.
@@ -41,17 +48,32 @@ pub const LEDGER_UNRESERVED: &str = "SELECT j.value AS seq FROM json_each(?2) j 
                    AND r.first <= j.value AND r.last >= j.value) \
  LIMIT 1";
 
-/// A page step or a conversion; the id decides idempotency (see domain::funnel).
-pub const INSERT_STEP: &str = "INSERT OR IGNORE INTO events \
+/// Page steps and conversions, set-based: ?1 is a JSON array of rows as
+/// `domain::logrows::step_row` makes them, ?2 the time of the write. The id decides
+/// idempotency (see domain::funnel); a step's outcome is its kind, its method `post`.
+pub const INSERT_STEPS: &str = "INSERT INTO events \
  (id, ts, link, campaign, variant, recipient, method, outcome, target, platform, vendor, in_app, \
   bot, bot_reason, country, ip_prefix, user_agent, received_at, \
   kind, step, click_id, external_id, value_minor, currency, attributed, props) \
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'post', ?7, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-  ?7, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+ SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+  json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), 'post', \
+  json_extract(value, '$[6]'), NULL, json_extract(value, '$[7]'), json_extract(value, '$[8]'), \
+  json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]'), \
+  json_extract(value, '$[12]'), json_extract(value, '$[13]'), json_extract(value, '$[14]'), ?2, \
+  json_extract(value, '$[6]'), json_extract(value, '$[15]'), json_extract(value, '$[16]'), \
+  json_extract(value, '$[17]'), json_extract(value, '$[18]'), json_extract(value, '$[19]'), \
+  json_extract(value, '$[20]'), json_extract(value, '$[21]') \
+ FROM json_each(?1) WHERE true ON CONFLICT (id) DO NOTHING";
 
 /// The campaign a link belongs to, kept current from the link API and from clicks.
 pub const UPSERT_LINK_CAMPAIGN: &str =
     "INSERT INTO link_campaigns (link, campaign) VALUES (?1, ?2) \
+ ON CONFLICT (link) DO UPDATE SET campaign = excluded.campaign \
+ WHERE link_campaigns.campaign <> excluded.campaign";
+
+/// The same for a batch's clicks, set-based: ?1 is a JSON array of `[link, campaign]`.
+pub const UPSERT_LINK_CAMPAIGNS: &str = "INSERT INTO link_campaigns (link, campaign) \
+ SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) WHERE true \
  ON CONFLICT (link) DO UPDATE SET campaign = excluded.campaign \
  WHERE link_campaigns.campaign <> excluded.campaign";
 
@@ -134,16 +156,6 @@ pub const FIRST_CLICKS_RECOMPUTE: &str =
     AND e.recipient = json_extract(j.value, '$[1]') \
    WHERE e.kind = 'click' AND e.bot = 0 AND e.target IS NOT NULL) \
  WHERE rn = 1";
-
-/// A nullable text parameter for a D1 bind list.
-pub fn opt_str(v: Option<&str>) -> wasm_bindgen::JsValue {
-    v.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_str)
-}
-
-/// A nullable number parameter for a D1 bind list (integers below 2^53 are exact).
-pub fn opt_num(v: Option<f64>) -> wasm_bindgen::JsValue {
-    v.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_f64)
-}
 
 /// An issued API key by id, unless revoked.
 pub const KEY_BY_ID: &str =

@@ -35,6 +35,7 @@ function freshStats() {
     queueSends: 0,
     consumerBatches: 0,
     messagesSeen: 0,
+    maxBatch: 0,
   };
 }
 
@@ -223,6 +224,7 @@ export function faultWrapper(App) {
     async queue(batch) {
       stats.consumerBatches++;
       stats.messagesSeen += batch.messages.length;
+      stats.maxBatch = Math.max(stats.maxBatch, batch.messages.length);
       // D1 faults hit the events consumer; the dead-letter consumer (parking) sees a working D1.
       const d1Failing = batch.queue === 'wakelink-events' && faults.d1FailBatches > 0;
       if (d1Failing) faults.d1FailBatches--;

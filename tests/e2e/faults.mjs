@@ -41,9 +41,13 @@ export async function startFaulty(opts = {}) {
   };
 }
 
-/** Fails the test if any invocation went over a production limit (paid plan). */
+/**
+ * Fails the test if any invocation went over a production limit: 1,000 KV operations and
+ * 1,000 D1 queries (paid plan), and 50 D1 queries (free plan) for every invocation.
+ */
 export async function assertWithinLimits(t) {
   const s = await t.stats();
   assert.deepEqual(s.overLimit, [], `invocations over the 1,000 KV / 1,000 D1 limits: ${JSON.stringify(s.overLimit)}`);
+  assert.deepEqual(s.overFreeD1, { fetch: 0, queue: 0, scheduled: 0 }, `invocations over the free plan's 50 D1 queries (max per kind: ${JSON.stringify(s.max)})`);
   return s;
 }

@@ -52,6 +52,9 @@ async function call(method, path, { body, raw, key = API_KEY, headers = {}, expe
     const media = documented.content[ct];
     assert.ok(media, `${what}: content-type ${ct} not documented`);
     const docs = ct === 'application/x-ndjson' ? text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [JSON.parse(text)];
+    // An NDJSON stream may end in a line of its own schema (the events stream's summary).
+    const last = media['x-wakelink-last-line'];
+    if (last) assert.deepEqual(check(last, docs.pop()), [], `${what}: last line does not conform`);
     for (const d of docs) assert.deepEqual(check(media.schema, d), [], `${what}: body does not conform`);
   }
   // What was sent for a success conforms to the request schema.

@@ -232,7 +232,9 @@ pub fn need(route: &Route, read: bool) -> Option<Need> {
         | Route::ApiReservations(_)
         | Route::ApiEvents
         | Route::ApiCampaigns
-        | Route::ApiCampaign(_) => Some(rw),
+        | Route::ApiCampaign(_)
+        | Route::ApiDeadLetters => Some(rw),
+        Route::ApiDeadLettersReplay => Some(Need::Write),
         Route::ApiConversions | Route::ApiOpens => Some(Need::Conversions),
         Route::ApiKeys | Route::ApiKey(_) => Some(Need::Admin),
         _ => None,

@@ -9,6 +9,7 @@ pub mod charts;
 pub mod clickid;
 pub mod code;
 pub mod conversion;
+pub mod deadletter;
 pub mod decide;
 pub mod event;
 pub mod eventlog;

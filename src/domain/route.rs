@@ -41,6 +41,10 @@ pub enum Route {
     ApiCampaigns,
     /// `/api/v1/campaigns/{campaign}`, still percent-encoded; checked by the handler.
     ApiCampaign(String),
+    /// `/api/v1/dead-letters`
+    ApiDeadLetters,
+    /// `/api/v1/dead-letters/replay`
+    ApiDeadLettersReplay,
     /// Anything under `/api/` that isn't above.
     ApiNotFound,
     /// `/admin[/…]`: the operator dashboard (signs in with an API key held in a cookie).
@@ -73,6 +77,8 @@ impl Route {
                 | Route::ApiKey(_)
                 | Route::ApiCampaigns
                 | Route::ApiCampaign(_)
+                | Route::ApiDeadLetters
+                | Route::ApiDeadLettersReplay
                 | Route::ApiNotFound
                 | Route::Admin(_)
         )
@@ -136,6 +142,8 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", "campaigns"] => Route::ApiCampaigns,
         ["api", "v1", "campaigns", c] if !c.is_empty() => Route::ApiCampaign((*c).to_owned()),
         ["e"] => Route::Beacon,
+        ["api", "v1", "dead-letters"] => Route::ApiDeadLetters,
+        ["api", "v1", "dead-letters", "replay"] => Route::ApiDeadLettersReplay,
         ["api", ..] => Route::ApiNotFound,
         ["admin"] => Route::Admin(AdminPage::Home),
         ["admin", "sign-in"] => Route::Admin(AdminPage::SignIn),
@@ -211,6 +219,9 @@ mod tests {
             ),
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),
+            ("/api/v1/dead-letters", Route::ApiDeadLetters),
+            ("/api/v1/dead-letters/replay", Route::ApiDeadLettersReplay),
+            ("/api/v1/dead-letters/1", Route::ApiNotFound),
             ("/api/v2/x", Route::ApiNotFound),
             ("/admin", Route::Admin(AdminPage::Home)),
             ("/admin/", Route::Admin(AdminPage::Home)),

@@ -13,7 +13,9 @@ use worker::{D1Database, Date, Env, MessageExt, QueueRetryOptionsBuilder, RawMes
 
 use super::names::{DB, EVENTS_QUEUE};
 use super::sql;
+use crate::domain::deadletter::send_groups;
 use crate::domain::inbox::{retry_delay_secs, Parked, REPLAY_PER_RUN};
+use crate::domain::ledger::json_array_chunks;
 
 /// The text of a message body. Events go as text; a JSON-typed body (older producers sent the
 /// event as a JS object) is turned back into its JSON text. Anything else (bytes) has none.
@@ -41,28 +43,29 @@ pub fn retry_later(m: &RawMessage, now: u64) {
     );
 }
 
-/// One JSON parameter holds at most this many body bytes (D1 caps a value at 2 MB).
-const PARK_CHUNK_BYTES: usize = 1024 * 1024;
+/// One statement's JSON argument: D1 takes values up to 1,000,000 bytes. A letter keeps at
+/// most 64 KiB of body (at most six times that once escaped), so a full batch of 100 letters
+/// is well under the free plan's 50 queries.
+const PARK_CHUNK_BYTES: usize = 900_000;
 
-/// Stores letters: one statement per ~1 MB of bodies, all in one D1 batch.
+/// Stores letters, set-based, in one D1 batch.
 pub async fn park(db: &D1Database, letters: &[Parked]) -> worker::Result<()> {
     if letters.is_empty() {
         return Ok(());
     }
     let now = JsValue::from_f64(Date::now().as_millis() as f64);
-    let mut stmts = Vec::new();
-    let (mut from, mut bytes) = (0, 0);
-    for (i, p) in letters.iter().enumerate() {
-        bytes += p.body.len();
-        if bytes >= PARK_CHUNK_BYTES || i + 1 == letters.len() {
-            let arg = serde_json::to_string(&letters[from..=i]).map_err(|e| e.to_string())?;
-            stmts.push(
-                db.prepare(sql::PARK_LETTERS)
-                    .bind(&[JsValue::from_str(&arg), now.clone()])?,
-            );
-            (from, bytes) = (i + 1, 0);
-        }
-    }
+    let items = letters
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let stmts = json_array_chunks(&items, PARK_CHUNK_BYTES)
+        .into_iter()
+        .map(|arg| {
+            db.prepare(sql::PARK_LETTERS)
+                .bind(&[JsValue::from_str(&arg), now.clone()])
+        })
+        .collect::<worker::Result<Vec<_>>>()?;
     db.batch(stmts).await?;
     Ok(())
 }
@@ -71,33 +74,51 @@ pub async fn park(db: &D1Database, letters: &[Parked]) -> worker::Result<()> {
 
 #[derive(Deserialize)]
 struct Due {
-    bodies: String,
-    seqs: String,
+    seq: f64,
+    body: String,
 }
 
-/// Sends the letters an operator asked to replay (`replay_requested_at` set, see the README)
-/// back to the events queue, 100 a cron run, and stamps them replayed. A letter that fails
-/// again is parked again, as a new letter.
+/// Sends the letters an operator asked to replay (`replay_requested_at` set, see
+/// `letters::replay`) back to the events queue, 100 a run, in batches within the Queue's
+/// limits, and stamps those sent replayed. A letter that fails again is parked again, as a
+/// new letter.
 pub async fn replay_requested(env: &Env) -> worker::Result<usize> {
     let db = env.d1(DB)?;
     let due = db
         .prepare(sql::REPLAY_DUE)
         .bind(&[JsValue::from_f64(REPLAY_PER_RUN as f64)])?
-        .first::<Due>(None)
-        .await?;
-    let Some(due) = due else { return Ok(0) };
-    let bodies: Vec<String> = serde_json::from_str(&due.bodies).unwrap_or_default();
-    if bodies.is_empty() {
-        return Ok(0);
+        .all()
+        .await?
+        .results::<Due>()?;
+    let queue = env.queue(EVENTS_QUEUE)?;
+    let sizes: Vec<usize> = due.iter().map(|d| d.body.len()).collect();
+    let mut sent = 0;
+    let mut failed = None;
+    for group in send_groups(&sizes) {
+        let end = group.end;
+        let bodies: Vec<&str> = due[group].iter().map(|d| d.body.as_str()).collect();
+        if let Err(e) = queue.send_batch(bodies).await {
+            failed = Some(e);
+            break;
+        }
+        sent = end;
     }
-    let n = bodies.len();
-    env.queue(EVENTS_QUEUE)?.send_batch(bodies).await?;
-    db.prepare(sql::MARK_REPLAYED)
-        .bind(&[
-            JsValue::from_str(&due.seqs),
-            JsValue::from_f64(Date::now().as_millis() as f64),
-        ])?
-        .run()
-        .await?;
-    Ok(n)
+    if sent > 0 {
+        let seqs: Vec<u64> = due[..sent].iter().map(|d| d.seq as u64).collect();
+        db.prepare(sql::MARK_REPLAYED)
+            .bind(&[
+                JsValue::from_str(&serde_json::json!(seqs).to_string()),
+                JsValue::from_f64(Date::now().as_millis() as f64),
+            ])?
+            .run()
+            .await?;
+    }
+    match failed {
+        Some(e) if sent == 0 => Err(e),
+        Some(e) => {
+            worker::console_error!("replay stopped after {sent} letters: {e}");
+            Ok(sent)
+        }
+        None => Ok(sent),
+    }
 }

@@ -39,6 +39,8 @@ mod health;
 mod keys;
 #[cfg(feature = "edge")]
 mod landing;
+#[cfg(feature = "ops")]
+mod letters;
 #[cfg(feature = "edge")]
 mod limiter;
 mod links;
@@ -141,6 +143,8 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         Route::ApiKey(id) => api::handle(req, env, |r| keys::key(r, env, &id)).await,
         Route::ApiCampaigns => api::handle(req, env, |r| campaigns::list(r, env)).await,
         Route::ApiCampaign(c) => api::handle(req, env, |r| campaigns::one(r, env, &c)).await,
+        Route::ApiDeadLetters => api::handle(req, env, |r| letters::list(r, env)).await,
+        Route::ApiDeadLettersReplay => api::handle(req, env, |r| letters::replay(r, env)).await,
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }

@@ -213,12 +213,31 @@ pub const PARK_LETTERS: &str = "INSERT INTO dead_letters \
 #[cfg(feature = "edge")]
 pub const COUNT_PARKED: &str = "SELECT COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL";
 
-/// Letters an operator asked to replay (at most ?1), as JSON arrays made by SQLite: their
-/// bodies and sequence numbers. Cut bodies can't be replayed and are never picked.
-pub const REPLAY_DUE: &str =
-    "SELECT json_group_array(body) AS bodies, json_group_array(seq) AS seqs \
- FROM (SELECT seq, body FROM dead_letters WHERE replay_requested_at IS NOT NULL \
-  AND replayed_at IS NULL AND truncated = 0 ORDER BY seq LIMIT ?1)";
+/// Letters an operator asked to replay (at most ?1), oldest first. Cut bodies can't be
+/// replayed and are never picked.
+pub const REPLAY_DUE: &str = "SELECT seq, body FROM dead_letters \
+ WHERE replay_requested_at IS NOT NULL AND replayed_at IS NULL AND truncated = 0 \
+ ORDER BY seq LIMIT ?1";
 
 pub const MARK_REPLAYED: &str = "UPDATE dead_letters SET replayed_at = ?2 \
  WHERE seq IN (SELECT value FROM json_each(?1))";
+
+/// A page of dead letters after the letter ?1, ?2 at most: parked ones (the first, which the
+/// (replayed_at, seq) index serves) or all of them.
+pub const LETTERS_PARKED: &str = "SELECT seq, message_id, queue, reason, detail, body, size, \
+ truncated, parked_at, replay_requested_at, replayed_at FROM dead_letters \
+ WHERE replayed_at IS NULL AND seq > ?1 ORDER BY seq LIMIT ?2";
+
+pub const LETTERS_ALL: &str = "SELECT seq, message_id, queue, reason, detail, body, size, \
+ truncated, parked_at, replay_requested_at, replayed_at FROM dead_letters \
+ WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+/// Asks for the replay of the letters in ?1 (a JSON array of ids) at ?2: only parked ones
+/// whose body was kept whole. Returns the ids it marked.
+pub const REQUEST_REPLAY: &str = "UPDATE dead_letters SET replay_requested_at = ?2 \
+ WHERE seq IN (SELECT value FROM json_each(?1)) AND replayed_at IS NULL AND truncated = 0 \
+ RETURNING seq";
+
+/// The same for every parked letter.
+pub const REQUEST_REPLAY_ALL: &str = "UPDATE dead_letters SET replay_requested_at = ?1 \
+ WHERE replayed_at IS NULL AND truncated = 0 RETURNING seq";

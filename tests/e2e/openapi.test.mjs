@@ -111,6 +111,17 @@ test('keys and campaigns answer as documented', async () => {
   await call('GET', '/api/v1/events?since=2026', { expect: 400 });
 });
 
+test('dead letters answer as documented', async () => {
+  const q = await t.mf.getQueueProducer('EVENTS');
+  await q.send('{"id": "broken', { contentType: 'text' });
+  await eventually(async () => (await (await t.api('/api/v1/dead-letters')).json()).dead_letters.length > 0);
+  const page = await (await call('GET', '/api/v1/dead-letters?limit=1', { expect: 200 })).json();
+  await call('GET', `/api/v1/dead-letters?state=all&cursor=${page.next_cursor ?? '0'}`, { expect: 200 });
+  await call('GET', '/api/v1/dead-letters?cursor=x', { expect: 400 });
+  await call('POST', '/api/v1/dead-letters/replay', { body: { ids: [page.dead_letters[0].id] }, expect: 200 });
+  await call('POST', '/api/v1/dead-letters/replay', { body: { all: true }, expect: 200 });
+});
+
 /** Concrete paths for a template: params that exist, or that don't. */
 const fill = (template, missing) =>
   template

@@ -6,10 +6,13 @@ use std::cell::RefCell;
 use worker::{Context, Date, Env, Method, Request, Response, Result};
 
 use super::config::Config;
+use super::limiter::{self, Verdict::Limited};
+use super::names::BEACON_LIMIT;
 use super::{links, record, respond};
 use crate::domain::funnel::{
     beacon_event, origin_allowed, parse_beacon, step_row_id, RequestContext, MAX_BEACON_BODY,
 };
+use crate::domain::limits::beacon_key;
 use crate::domain::problem::Problem;
 use crate::domain::visitor::{classify, RequestFacts};
 
@@ -78,18 +81,34 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
             }
             Ok(with_cors(r, origin.as_deref().filter(|_| ok)))
         }
-        Method::Post => match accept(&mut req, env, ctx, origin.as_deref()).await {
-            Ok(()) => Ok(with_cors(
-                respond::json(202, String::from(r#"{"accepted":true}"#))?,
-                origin.as_deref(),
-            )),
-            Err(p) => respond::problem(&p),
-        },
+        Method::Post => {
+            // Per client address, before any work: a flood costs one limiter call each.
+            let ip = header(&req, "cf-connecting-ip");
+            if limiter::check(env, BEACON_LIMIT, beacon_key(ip.as_deref())).await == Limited {
+                return limiter::too_many();
+            }
+            post(&mut req, env, ctx, origin.as_deref()).await
+        }
         _ => {
             let r = respond::problem(&Problem::method_not_allowed())?;
             let _ = r.headers().set("allow", "POST, OPTIONS");
             Ok(r)
         }
+    }
+}
+
+async fn post(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    origin: Option<&str>,
+) -> Result<Response> {
+    match accept(req, env, ctx, origin).await {
+        Ok(()) => Ok(with_cors(
+            respond::json(202, String::from(r#"{"accepted":true}"#))?,
+            origin,
+        )),
+        Err(p) => respond::problem(&p),
     }
 }
 

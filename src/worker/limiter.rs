@@ -43,7 +43,6 @@ pub async fn check(env: &Env, binding: &str, key: String) -> Verdict {
 }
 
 /// The 429 for JSON callers (the SDK beacon, the API), with `Retry-After`.
-#[allow(dead_code)] // for `POST /e` (names::BEACON_LIMIT, limits::beacon_key)
 pub fn too_many() -> worker::Result<worker::Response> {
     let r = respond::problem(&Problem::rate_limited())?;
     let _ = r.headers().set("retry-after", &PERIOD_SECS.to_string());

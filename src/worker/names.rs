@@ -11,7 +11,6 @@ pub const OPS_SERVICE: &str = "OPS";
 #[cfg(feature = "edge")]
 pub const CLICK_LIMIT: &str = "CLICK_LIMIT";
 #[cfg(feature = "edge")]
-#[allow(dead_code)] // for `POST /e`
 pub const BEACON_LIMIT: &str = "BEACON_LIMIT";
 /// The dead-letter queue's name (wrangler.ops.toml `dead_letter_queue`); its consumer parks.
 #[cfg(feature = "ops")]

@@ -60,3 +60,17 @@ test('API bodies are capped', async () => {
   assert.equal(body.status, 413);
   assert.equal((await body.json()).error.code, 'payload-too-large');
 });
+
+test('SDK beacons over the limit from one address get a 429 with Retry-After', async () => {
+  const BEACON_LIMIT = 120; // wrangler.toml [[ratelimits]] BEACON_LIMIT
+  const post = (ip) => t.fetch('/e', { method: 'POST', headers: { 'content-type': 'text/plain', 'cf-connecting-ip': ip }, body: '{}' });
+  await freshWindow();
+  const first = await burst(BEACON_LIMIT, () => post('198.51.100.20'));
+  // Counted before the body is read: bad reports count too, and are refused for what they are.
+  assert.deepEqual([...new Set(first.map((r) => r.status))], [400]);
+  const r = await post('198.51.100.20');
+  assert.equal(r.status, 429);
+  assert.equal(r.headers.get('retry-after'), '60');
+  assert.equal((await r.json()).error.code, 'rate-limited');
+  assert.equal((await post('198.51.100.21')).status, 400, 'another address is not affected');
+});

@@ -98,6 +98,20 @@ impl Currency {
     }
 }
 
+/// Written as its code (`"CNY"`): how facts carry it to a campaign's store.
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Currency::parse(&s).ok_or_else(|| serde::de::Error::custom("not an ISO 4217 code"))
+    }
+}
+
 /// A funnel step as a campaign orders it: the two wakelink records itself, then steps
 /// reported by landing pages or the app's backend.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -86,7 +86,7 @@ pub struct Send {
 }
 
 /// A click, page step or conversion as the rollup sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// The event's row id (click ULID, `s:…` page step, `c:…` conversion): the dedupe key.
     pub id: String,
@@ -454,8 +454,8 @@ fn diff_sorted(
     out
 }
 
-/// A fact for the rollup.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fact for the rollup (serialized as the consumer hands it to the campaign's store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fact {
     Send(Send),
     /// Apply only when its id was not `seen` before.

@@ -45,6 +45,8 @@ pub enum Route {
     ApiDeadLetters,
     /// `/api/v1/dead-letters/replay`
     ApiDeadLettersReplay,
+    /// `/api/v1/campaigns/{campaign}/{report}`: reads of the campaign's rollups.
+    ApiCampaignReport(String, Report),
     /// Anything under `/api/` that isn't above.
     ApiNotFound,
     /// `/admin[/…]`: the operator dashboard (signs in with an API key held in a cookie).
@@ -79,6 +81,7 @@ impl Route {
                 | Route::ApiCampaign(_)
                 | Route::ApiDeadLetters
                 | Route::ApiDeadLettersReplay
+                | Route::ApiCampaignReport(..)
                 | Route::ApiNotFound
                 | Route::Admin(_)
         )
@@ -98,6 +101,20 @@ pub enum AdminPage {
     /// `/admin/campaigns/{campaign}/follow-ups.csv`: the follow-up list as a download.
     FollowUps(String),
     NotFound,
+}
+
+/// The reads of a campaign's rollups (`docs/campaigns.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    Funnel,
+    Compare,
+    Timing,
+    Retention,
+    FollowUps,
+}
+
+fn report(campaign: &str, r: Report) -> Route {
+    Route::ApiCampaignReport(campaign.to_owned(), r)
 }
 
 /// Maps a request path (as the runtime gives it: percent-encoded, no query) to a route.
@@ -141,6 +158,13 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", "keys", id] if !id.is_empty() => Route::ApiKey((*id).to_owned()),
         ["api", "v1", "campaigns"] => Route::ApiCampaigns,
         ["api", "v1", "campaigns", c] if !c.is_empty() => Route::ApiCampaign((*c).to_owned()),
+        ["api", "v1", "campaigns", c, "funnel"] if !c.is_empty() => report(c, Report::Funnel),
+        ["api", "v1", "campaigns", c, "compare"] if !c.is_empty() => report(c, Report::Compare),
+        ["api", "v1", "campaigns", c, "timing"] if !c.is_empty() => report(c, Report::Timing),
+        ["api", "v1", "campaigns", c, "retention"] if !c.is_empty() => report(c, Report::Retention),
+        ["api", "v1", "campaigns", c, "follow-ups"] if !c.is_empty() => {
+            report(c, Report::FollowUps)
+        }
         ["e"] => Route::Beacon,
         ["api", "v1", "dead-letters"] => Route::ApiDeadLetters,
         ["api", "v1", "dead-letters", "replay"] => Route::ApiDeadLettersReplay,
@@ -255,6 +279,16 @@ mod tests {
                 "/api/v1/campaigns/spring%20recall",
                 Route::ApiCampaign("spring%20recall".into()),
             ),
+            (
+                "/api/v1/campaigns/spring/funnel",
+                Route::ApiCampaignReport("spring".into(), Report::Funnel),
+            ),
+            (
+                "/api/v1/campaigns/spring/follow-ups",
+                Route::ApiCampaignReport("spring".into(), Report::FollowUps),
+            ),
+            ("/api/v1/campaigns/spring/other", Route::ApiNotFound),
+            ("/api/v1/campaigns/spring/funnel/x", Route::ApiNotFound),
             ("/open/demo", Route::AppOpen(code("demo"), None)),
             (
                 "/open/demo/tok",

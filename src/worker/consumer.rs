@@ -1,13 +1,14 @@
 //! The Queue consumer: writes click events into the D1 click log, idempotently, and keeps
 //! the first human click per recipient (re-judged in `rejudge` as new facts arrive).
-//! Messages it can't write are parked as dead letters.
+//! Messages it can't write are parked as dead letters. Then it feeds each campaign's store
+//! (`rollups`).
 
 use worker::{D1Database, Date, Env, MessageBatch, MessageExt, RawMessage, Result};
 
 use super::config::Config;
 use super::deadletters;
 use super::names::{DB, DEAD_LETTER_QUEUE};
-use super::{rejudge, steps};
+use super::{rejudge, rollups, steps};
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{Queued, StepEvent};
 use crate::domain::inbox::{decode, park, Decoded, Poison};
@@ -62,12 +63,13 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         );
     }
     if !writing.is_empty() {
-        settle(
-            write(&db, &events, &funnel, cfg.judge_rules()).await,
-            writing.iter(),
-            now,
-            "click log write",
-        );
+        // Then the campaign stores, one call per campaign. Both steps are idempotent, so the
+        // messages of a write that failed in either are retried whole.
+        let result = match write(&db, &events, &funnel, cfg.judge_rules()).await {
+            Ok(()) => rollups::feed_events(&env, &db, cfg.judge_rules(), &events, &funnel).await,
+            Err(e) => Err(e),
+        };
+        settle(result, writing.iter(), now, "click log or campaign write");
     }
     Ok(())
 }

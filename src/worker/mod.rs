@@ -6,7 +6,8 @@
 //!   the well-known association files, health and the cron that drains the spool. Operator
 //!   routes (`/api/…`) are handed to the ops worker through the `OPS` service binding.
 //! - **ops** (feature `ops`, `wrangler.ops.toml`): the operator API, conversions and app
-//!   opens, and the Queue consumer that keeps the click log.
+//!   opens, the Queue consumer that keeps the click log, and the campaign stores (one
+//!   Durable Object per campaign, `store`) it feeds.
 
 #[cfg(all(feature = "edge", feature = "ops"))]
 compile_error!("features `edge` and `ops` build two different workers: enable one");
@@ -50,13 +51,19 @@ mod record;
 mod redirect;
 #[cfg(feature = "ops")]
 mod rejudge;
+#[cfg(feature = "ops")]
+mod reports;
 mod respond;
+#[cfg(feature = "ops")]
+mod rollups;
 #[cfg(feature = "ops")]
 mod sendlist;
 #[cfg_attr(not(feature = "ops"), allow(dead_code))]
 mod sql;
 #[cfg(feature = "ops")]
 mod steps;
+#[cfg(feature = "ops")]
+mod store;
 
 use worker::{event, Context, Env, Request, Response, Result};
 
@@ -145,6 +152,9 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
         Route::ApiCampaign(c) => api::handle(req, env, |r| campaigns::one(r, env, &c)).await,
         Route::ApiDeadLetters => api::handle(req, env, |r| letters::list(r, env)).await,
         Route::ApiDeadLettersReplay => api::handle(req, env, |r| letters::replay(r, env)).await,
+        Route::ApiCampaignReport(c, which) => {
+            api::handle(req, env, |r| reports::report(r, env, &c, which)).await
+        }
         Route::ApiNotFound => {
             respond::problem(&Problem::not_found("route-not-found", "no such API route"))
         }

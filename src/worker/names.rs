@@ -3,6 +3,9 @@
 pub const LINKS_KV: &str = "LINKS";
 pub const EVENTS_QUEUE: &str = "EVENTS";
 pub const DB: &str = "DB";
+/// The campaign stores: one SQLite-backed Durable Object per campaign (`worker::store`).
+#[cfg(feature = "ops")]
+pub const CAMPAIGN_STORE: &str = "CAMPAIGNS";
 /// The edge worker's service binding to the ops worker.
 #[cfg(feature = "edge")]
 pub const OPS_SERVICE: &str = "OPS";

@@ -11,8 +11,9 @@ use worker::{D1Database, Date, Env, Method, Request, Response};
 use super::api::{body, down, read_link};
 use super::config::Config;
 use super::names::DB;
-use super::{rejudge, respond, sql};
+use super::{rejudge, respond, rollups, sql};
 use crate::domain::code::ShortCode;
+use crate::domain::feed::LedgerRow;
 use crate::domain::ledger::{
     assign, fresh_needed, insert_chunks, Assigned, SendBatchInput, MAX_STATEMENT_JSON,
 };
@@ -21,6 +22,8 @@ use crate::domain::reserve::{Range, Receipt, ReservationInput};
 use crate::domain::token::{Generation, Keyring, Kind, LinkRef};
 
 type Answer = std::result::Result<Response, Problem>;
+/// A link's generation and campaign label.
+type Link = (Option<Generation>, String, Option<String>);
 
 const MAX_LEDGER_BODY: usize = 512 * 1024;
 const MAX_RESERVATION_BODY: usize = 1024;
@@ -31,12 +34,16 @@ fn keyring(cfg: &Config) -> Result<&Keyring, Problem> {
         .ok_or_else(|| Problem::unavailable("per-recipient links need WAKELINK_SIGNING_KEYS"))
 }
 
-/// The link's generation, or 404 when there is no link.
-async fn generation_of(env: &Env, code: &ShortCode) -> Result<Option<Generation>, Problem> {
+/// The link's generation, campaign and variant labels, or 404 when there is no link.
+async fn generation_of(env: &Env, code: &ShortCode) -> Result<Link, Problem> {
     let link = read_link(env, code)
         .await?
         .ok_or_else(|| Problem::not_found("link-not-found", "no link with this code"))?;
-    link.generation()
+    Ok((
+        link.generation()?,
+        link.campaign.trim().to_owned(),
+        link.variant.clone(),
+    ))
 }
 
 /// The generation as the ledger stores it ('' for links without one).
@@ -107,22 +114,22 @@ async fn open(
     env: &Env,
     code: &ShortCode,
     max: usize,
-) -> Result<(Rc<Config>, Vec<u8>, Option<Generation>, D1Database), Problem> {
+) -> Result<(Rc<Config>, Vec<u8>, Link, D1Database), Problem> {
     if req.method() != Method::Post {
         return Err(Problem::method_not_allowed());
     }
     let cfg = Config::get(env);
     keyring(&cfg)?;
     let bytes = body(&mut req, max).await?;
-    let generation = generation_of(env, code).await?;
+    let link = generation_of(env, code).await?;
     let db = env.d1(DB).map_err(down("d1 binding"))?;
-    Ok((cfg, bytes, generation, db))
+    Ok((cfg, bytes, link, db))
 }
 
 /// `POST /api/v1/links/{code}/reservations` `{"count": N}`: a range of N sequence numbers
 /// nobody else will get, recorded in the ledger, with a receipt `wakelink mint` checks.
 pub async fn reservations(req: Request, env: &Env, code: ShortCode) -> Answer {
-    let (cfg, bytes, generation, db) = open(req, env, &code, MAX_RESERVATION_BODY).await?;
+    let (cfg, bytes, (generation, _, _), db) = open(req, env, &code, MAX_RESERVATION_BODY).await?;
     let keys = keyring(&cfg)?;
     let count = ReservationInput::parse(&bytes)?;
     let range = reserve(&db, &code, generation, count, "cli").await?;
@@ -150,7 +157,8 @@ pub async fn recipients(req: Request, env: &Env, code: ShortCode) -> Answer {
         .url()
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
-    let (cfg, bytes, generation, db) = open(req, env, &code, MAX_LEDGER_BODY).await?;
+    let (cfg, bytes, (generation, campaign, variant), db) =
+        open(req, env, &code, MAX_LEDGER_BODY).await?;
     let keys = keyring(&cfg)?;
     let now = Date::now().as_millis();
     let batch = SendBatchInput::parse(&bytes, now)?;
@@ -246,6 +254,28 @@ pub async fn recipients(req: Request, env: &Env, code: ShortCode) -> Answer {
     rejudge::run(&db, cfg.judge_rules(), &who)
         .await
         .map_err(|e| write_failed("re-judgement", e))?;
+
+    // 5. The campaign's store: every row of the batch (a retried batch finishes the job; sends
+    // are idempotent there).
+    let rows: Vec<(LedgerRow<'_>, &str)> = assigned
+        .iter()
+        .map(|a| {
+            let row = LedgerRow {
+                link: code.as_str(),
+                seq: a.seq,
+                segment: a.row.segment.as_deref(),
+                variant: a.row.variant.as_deref(),
+                channel: None,
+                cost_minor: None,
+                sent_at: a.row.sent_at,
+            };
+            (row, a.row.external_id.as_str())
+        })
+        .collect();
+    let link_labels = (campaign.as_str(), variant.as_deref());
+    rollups::feed_sends(env, &db, cfg.judge_rules(), link_labels, &rows)
+        .await
+        .map_err(|e| write_failed("campaign store", e))?;
 
     let link = LinkRef {
         code: &code,

@@ -197,6 +197,10 @@ pub const CAMPAIGNS_BY_ID: &str =
 
 pub const CAMPAIGN_DELETE: &str = "DELETE FROM campaigns WHERE id = ?1 RETURNING id";
 
+/// The records of the campaigns named in ?1 (a JSON array of ids).
+pub const CAMPAIGN_RECORDS: &str =
+    "SELECT id, record FROM campaigns WHERE id IN (SELECT value FROM json_each(?1))";
+
 /// Campaigns after the id ?1, in id order, ?2 at most.
 pub const CAMPAIGNS_PAGE: &str = "SELECT id, record, revision, created_at, updated_at \
  FROM campaigns WHERE id > ?1 ORDER BY id LIMIT ?2";
@@ -241,3 +245,83 @@ pub const REQUEST_REPLAY: &str = "UPDATE dead_letters SET replay_requested_at = 
 /// The same for every parked letter.
 pub const REQUEST_REPLAY_ALL: &str = "UPDATE dead_letters SET replay_requested_at = ?1 \
  WHERE replayed_at IS NULL AND truncated = 0 RETURNING seq";
+
+/// The campaign store's statements (one SQLite database per campaign, in its Durable Object;
+/// see `docs/campaigns.md` and `worker::store`). JSON arrays carry a batch in one statement.
+#[cfg(feature = "ops")]
+pub mod store {
+    /// Run when the object starts; every table is created if missing.
+    pub const SCHEMA: &[&str] = &[
+        "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS recipients (link TEXT NOT NULL, seq INTEGER NOT NULL, \
+         external_id TEXT, sent_at INTEGER, reached TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, \
+         PRIMARY KEY (link, seq)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS counters (kind TEXT NOT NULL, variant TEXT NOT NULL, \
+         segment TEXT NOT NULL, channel TEXT NOT NULL, axis TEXT NOT NULL, bucket INTEGER NOT NULL, \
+         step TEXT NOT NULL, uniq INTEGER NOT NULL DEFAULT 0, raw INTEGER NOT NULL DEFAULT 0, \
+         bot INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0, \
+         value_minor INTEGER NOT NULL DEFAULT 0, cost_minor INTEGER NOT NULL DEFAULT 0, \
+         unpriced INTEGER NOT NULL DEFAULT 0, \
+         PRIMARY KEY (kind, variant, segment, channel, axis, bucket, step)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS refused (id TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID",
+    ];
+
+    /// Event ids (JSON array ?1) not seen before are recorded; the new ones come back.
+    pub const SEEN_INSERT: &str = "INSERT INTO seen (id) SELECT value FROM json_each(?1) \
+     WHERE true ON CONFLICT (id) DO NOTHING RETURNING id";
+
+    /// States of the recipients `[[link, seq], …]` in ?1, as one JSON text of
+    /// `[link, seq, external_id, state]` rows.
+    pub const STATES_READ: &str =
+        "SELECT json_group_array(json_array(r.link, r.seq, r.external_id, r.state)) \
+     FROM json_each(?1) j JOIN recipients r \
+     ON r.link = json_extract(j.value, '$[0]') AND r.seq = json_extract(j.value, '$[1]')";
+
+    /// Writes states `[[link, seq, external_id, sent_at, reached, state], …]` (?1).
+    pub const STATES_WRITE: &str =
+        "INSERT INTO recipients (link, seq, external_id, sent_at, reached, state) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+            json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]') \
+     FROM json_each(?1) WHERE true \
+     ON CONFLICT (link, seq) DO UPDATE SET \
+       external_id = COALESCE(recipients.external_id, excluded.external_id), \
+       sent_at = excluded.sent_at, reached = excluded.reached, state = excluded.state";
+
+    /// Adds increments `[[kind, variant, segment, channel, axis, bucket, step, uniq, raw, bot,
+    /// late, value_minor, cost_minor, unpriced], …]` (?1) to the counters.
+    pub const COUNTERS_ADD: &str = "INSERT INTO counters (kind, variant, segment, channel, axis, \
+     bucket, step, uniq, raw, bot, late, value_minor, cost_minor, unpriced) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+       json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), \
+       json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), \
+       json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]'), \
+       json_extract(value, '$[12]'), json_extract(value, '$[13]') \
+     FROM json_each(?1) WHERE true \
+     ON CONFLICT (kind, variant, segment, channel, axis, bucket, step) DO UPDATE SET \
+       uniq = uniq + excluded.uniq, raw = raw + excluded.raw, bot = bot + excluded.bot, \
+       late = late + excluded.late, value_minor = value_minor + excluded.value_minor, \
+       cost_minor = cost_minor + excluded.cost_minor, unpriced = unpriced + excluded.unpriced";
+
+    /// Refused events `[[id, code], …]` (?1).
+    pub const REFUSED_INSERT: &str = "INSERT INTO refused (id, code) \
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) \
+     WHERE true ON CONFLICT (id) DO NOTHING";
+
+    /// The counters of one kind (?1: f funnel, t timing, r retention) that are not all zero,
+    /// as one JSON text.
+    pub const ROWS: &str = "SELECT json_group_array(json_array(kind, variant, segment, channel, \
+     axis, bucket, step, uniq, raw, bot, late, value_minor, cost_minor, unpriced)) \
+     FROM counters WHERE kind = ?1 AND (uniq <> 0 OR raw <> 0 OR bot <> 0 OR late <> 0 \
+     OR value_minor <> 0 OR cost_minor <> 0 OR unpriced <> 0)";
+
+    /// A page of the follow-up list: sent at or before ?1, step marker ?2 (`,login,`) not in
+    /// `reached`, after recipient (?3, ?4), ?5 at most, as `[link, seq, external_id]` rows.
+    pub const FOLLOW_UPS: &str = "SELECT json_group_array(json_array(link, seq, external_id)) \
+     FROM (SELECT link, seq, external_id FROM recipients \
+       WHERE (link, seq) > (?3, ?4) AND sent_at IS NOT NULL AND sent_at <= ?1 \
+         AND instr(reached, ?2) = 0 \
+       ORDER BY link, seq LIMIT ?5)";
+
+    pub const COUNT_RECIPIENTS: &str = "SELECT COUNT(*) FROM recipients";
+    pub const COUNT_SEEN: &str = "SELECT COUNT(*) FROM seen";
+}

@@ -51,7 +51,7 @@ async function call(method, path, { body, raw, key = API_KEY, headers = {}, expe
   } else {
     const media = documented.content[ct];
     assert.ok(media, `${what}: content-type ${ct} not documented`);
-    const docs = ct === 'application/x-ndjson' ? text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [JSON.parse(text)];
+    const docs = ct === 'application/x-ndjson' ? text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : ct === 'text/csv' ? [text] : [JSON.parse(text)];
     // An NDJSON stream may end in a line of its own schema (the events stream's summary).
     const last = media['x-wakelink-last-line'];
     if (last) assert.deepEqual(check(last, docs.pop()), [], `${what}: last line does not conform`);
@@ -120,6 +120,27 @@ test('dead letters answer as documented', async () => {
   await call('GET', '/api/v1/dead-letters?cursor=x', { expect: 400 });
   await call('POST', '/api/v1/dead-letters/replay', { body: { ids: [page.dead_letters[0].id] }, expect: 200 });
   await call('POST', '/api/v1/dead-letters/replay', { body: { all: true }, expect: 200 });
+});
+
+test('campaign reports answer as documented', async () => {
+  await call('PUT', '/api/v1/links/oa-rep', { body: { ...demoLink(), campaign: 'oa-camp' }, expect: 201 });
+  const day = 86_400_000;
+  const recipients = ['A', 'B', 'A', 'B'].map((variant, i) => ({ external_id: `oa-r${i}`, variant, segment: i < 2 ? 's1' : 's2', sent_at: iso(Date.now() - 4 * day) }));
+  const minted = await (await call('POST', '/api/v1/links/oa-rep/recipients', { body: { recipients }, expect: 201 })).json();
+  assert.equal((await t.fetch(new URL(minted.recipients[1].url).pathname, { headers: { 'user-agent': UA.iphone } })).status, 302);
+  const base = '/api/v1/campaigns/oa-camp';
+  await eventually(async () => (await (await t.api(`${base}/funnel`)).json()).groups?.[0]?.unique_clickers === 1);
+  await call('GET', `${base}/funnel?by=variant,segment,channel`, { expect: 200 });
+  await call('GET', `${base}/funnel?by=nope`, { expect: 400 });
+  await call('GET', `${base}/compare?a=A&b=B&step=clicked`, { expect: 200 });
+  await call('GET', `${base}/compare?a=A&b=A&step=clicked`, { expect: 400 });
+  await call('GET', `${base}/timing?by=variant`, { expect: 200 });
+  await call('GET', `${base}/timing?by=variant,variant`, { expect: 400 });
+  await call('GET', `${base}/retention?by=segment`, { expect: 200 });
+  await call('GET', `${base}/retention?by=x`, { expect: 400 });
+  await call('GET', `${base}/follow-ups?step=clicked&after=3d`, { headers: { accept: 'application/x-ndjson' }, expect: 200 });
+  await call('GET', `${base}/follow-ups?step=clicked&after=3d`, { headers: { accept: 'text/csv' }, expect: 200 });
+  await call('GET', `${base}/follow-ups?after=3w`, { expect: 400 });
 });
 
 /** Concrete paths for a template: params that exist, or that don't. */

@@ -1,0 +1,245 @@
+//! `GET /api/v1/campaigns/{campaign}/{funnel|compare|timing|retention|follow-ups}`: reads of a
+//! campaign's store (`worker::store`), shaped by `domain::report`. Counter reads are a few
+//! hundred rows whatever the campaign's size; the follow-up list is streamed page by page.
+
+use futures_util::stream;
+use serde_json::json;
+use worker::{Date, Env, Method, Request, Response};
+
+use super::api::{down, ok_json, query_pairs};
+use super::names::DB;
+use super::rollups::{call, records};
+use super::store::{campaign_of, counter_row, CounterRow, FollowUpCall};
+use crate::domain::campaign::{parse_campaign_id, Campaign};
+use crate::domain::problem::Problem;
+use crate::domain::report::{
+    compare, follow_up_cursor, funnel, parse_after, parse_by, parse_follow_up_cursor, retention,
+    timing,
+};
+use crate::domain::rollup::{Axis, Counts, Key, Recipient, SENT};
+use crate::domain::route::{decode_segment, Report};
+
+type Answer = std::result::Result<Response, Problem>;
+
+/// Recipients per store call of a follow-up list.
+const FOLLOW_UP_PAGE: u32 = 1000;
+
+struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Counter rows of one kind (`f`, `t`, `r`) from the campaign's store.
+async fn rows(env: &Env, id: &str, kind: &str) -> Result<Vec<(Key, Counts)>, Problem> {
+    let text = call(env, id, "/rows", json!({ "kind": kind }).to_string())
+        .await
+        .map_err(down("campaign store"))?;
+    let raw: Vec<CounterRow> = serde_json::from_str(&text).map_err(|_| Problem::internal())?;
+    Ok(raw.into_iter().filter_map(counter_row).collect())
+}
+
+fn missing() -> Problem {
+    Problem::not_found(
+        "campaign-not-found",
+        "no campaign record and nothing counted under this campaign label",
+    )
+}
+
+pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer {
+    if req.method() != Method::Get {
+        return Err(Problem::method_not_allowed());
+    }
+    let id = decode_segment(raw)
+        .ok_or_else(|| Problem::invalid("campaign", "not UTF-8"))
+        .and_then(|s| parse_campaign_id(&s))?;
+    let q = Query(query_pairs(&req)?);
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let record = records(&db, &[id.as_str()])
+        .await
+        .map_err(down("campaign read"))?
+        .remove(&id);
+    if record.is_none() {
+        // Links need no record (their label groups them): a label nothing was counted under is
+        // what has no campaign.
+        let size = call(env, &id, "/size", String::new())
+            .await
+            .map_err(down("campaign store"))?;
+        let size: serde_json::Value =
+            serde_json::from_str(&size).map_err(|_| Problem::internal())?;
+        if size["recipients"].as_f64() == Some(0.0) && size["seen"].as_f64() == Some(0.0) {
+            return Err(missing());
+        }
+    }
+    let campaign = campaign_of(&id, record.as_ref()).ok_or_else(Problem::internal)?;
+    let by = |default: &str| parse_by(q.get("by").unwrap_or(default));
+    match which {
+        Report::Funnel => {
+            let by = by("")?;
+            let rows = rows(env, &id, "f").await?;
+            ok_json(
+                200,
+                &json!({
+                    "campaign": id,
+                    "currency": campaign.currency.as_str(),
+                    "by": by,
+                    "groups": funnel(&campaign, &rows, &by),
+                }),
+            )
+        }
+        Report::Compare => {
+            let dims = by("variant")?;
+            let [dim] = dims.as_slice() else {
+                return Err(Problem::invalid(
+                    "by",
+                    "one dimension: variant, segment or channel",
+                ));
+            };
+            let a = q
+                .get("a")
+                .ok_or_else(|| Problem::invalid("a", "required"))?;
+            let b = q
+                .get("b")
+                .ok_or_else(|| Problem::invalid("b", "required"))?;
+            let step = q.get("step").unwrap_or("login");
+            let effect = match q.get("effect") {
+                None => None,
+                Some(e) => Some(
+                    e.parse::<f64>()
+                        .map_err(|_| Problem::invalid("effect", "a number such as 0.02"))?,
+                ),
+            };
+            let rows = rows(env, &id, "f").await?;
+            let c = compare(&campaign, &rows, *dim, a, b, step, effect)?;
+            ok_json(
+                200,
+                &serde_json::to_value(c).map_err(|_| Problem::internal())?,
+            )
+        }
+        Report::Timing => {
+            let by = by("")?;
+            let rows = rows(env, &id, "t").await?;
+            let table = |axis| timing(&campaign, &rows, axis, &by);
+            ok_json(
+                200,
+                &json!({
+                    "campaign": id,
+                    "time_zone": campaign.time_zone.name(),
+                    "by": by,
+                    "send_hour": table(Axis::SendHour),
+                    "click_hour": table(Axis::ClickHour),
+                    "delay": table(Axis::Delay),
+                }),
+            )
+        }
+        Report::Retention => {
+            let by = by("")?;
+            let rows = rows(env, &id, "r").await?;
+            ok_json(
+                200,
+                &json!({ "campaign": id, "by": by, "cohorts": retention(&rows, &by) }),
+            )
+        }
+        Report::FollowUps => follow_ups(&req, env, &campaign, &q),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `follow-ups?step=login&after=3d&cursor=`: the operator ids of recipients sent at least
+/// `after` ago (default: the campaign's follow-up window) who haven't reached `step`, in a
+/// stable order, streamed to the end. Each line carries the cursor that resumes after it.
+fn follow_ups(req: &Request, env: &Env, campaign: &Campaign, q: &Query) -> Answer {
+    let step = q.get("step").unwrap_or("login");
+    if campaign.step_index(step).is_none() || step == SENT {
+        return Err(Problem::invalid(
+            "step",
+            "not a step of this campaign's funnel after sent",
+        ));
+    }
+    let after = match q.get("after") {
+        Some(a) => parse_after(a)?,
+        None => campaign.follow_up_after_ms,
+    };
+    let start = match q.get("cursor") {
+        Some(c) => parse_follow_up_cursor(c)?,
+        None => Recipient {
+            link: String::new(),
+            seq: 0,
+        },
+    };
+    let accept = req
+        .headers()
+        .get("accept")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let csv = accept.contains("text/csv");
+    let cutoff = Date::now().as_millis().saturating_sub(after);
+    let first = FollowUpCall {
+        cutoff,
+        step: step.to_owned(),
+        after_link: start.link,
+        after_seq: start.seq,
+        limit: FOLLOW_UP_PAGE,
+    };
+    let env = env.clone();
+    let id = campaign.id.clone();
+    let header = csv.then(|| b"external_id,cursor\n".to_vec());
+    let pages = stream::try_unfold(
+        (env, id, Some(first), header),
+        move |(env, id, next, header)| async move {
+            if let Some(h) = header {
+                return Ok(Some((h, (env, id, next, None))));
+            }
+            let Some(mut c) = next else { return Ok(None) };
+            let text = call(&env, &id, "/follow-ups", json!(c).to_string()).await?;
+            let page: Vec<(String, u64, Option<String>)> =
+                serde_json::from_str(&text).map_err(|e| worker::Error::RustError(e.to_string()))?;
+            let mut chunk = Vec::new();
+            for (link, seq, external_id) in &page {
+                let cursor = follow_up_cursor(&Recipient {
+                    link: link.clone(),
+                    seq: *seq,
+                });
+                let Some(ext) = external_id else { continue };
+                let line = if csv {
+                    format!("{},{}\n", csv_field(ext), cursor)
+                } else {
+                    format!("{}\n", json!({ "external_id": ext, "cursor": cursor }))
+                };
+                chunk.extend_from_slice(line.as_bytes());
+            }
+            let more = page.len() as u32 == c.limit;
+            let next = match (more, page.last()) {
+                (true, Some((link, seq, _))) => {
+                    c.after_link = link.clone();
+                    c.after_seq = *seq;
+                    Some(c)
+                }
+                _ => None,
+            };
+            Ok::<_, worker::Error>(Some((chunk, (env, id, next, None))))
+        },
+    );
+    let r = Response::from_stream(pages).map_err(down("stream"))?;
+    let ct = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/x-ndjson"
+    };
+    let _ = r.headers().set("content-type", ct);
+    let _ = r.headers().set("cache-control", "no-store");
+    Ok(r)
+}

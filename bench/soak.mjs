@@ -114,7 +114,7 @@ console.log(`click log        ${JSON.stringify(per)} (complete ${(settled.ms / 1
 console.log(`first clicks     ${first.rows} rows for ${first.recipients} recipients, ${first.wrong} wrong`);
 console.log(`dead letters     ${parked}`);
 console.log(`injected         ${JSON.stringify(stats.injected)}; consumer ${stats.consumerBatches} batches`);
-console.log(`limits           max per invocation: ${JSON.stringify(stats.max)}; over paid limits: ${stats.overLimit.length}`);
+console.log(`limits           max per invocation: ${JSON.stringify(stats.max)}; over paid limits: ${stats.overLimit.length}; over the free plan's 50 D1 queries: ${JSON.stringify(stats.overFreeD1)}`);
 const ok = links.every((l) => per[l] === expected[l]) && first.wrong === 0 && fiveXX === 0 && stats.overLimit.length === 0;
 console.log(`\nresult: ${ok ? 'PASS' : 'FAIL'} (500s other than 503 pages: ${fiveXX})`);
 await t.mf.dispose();

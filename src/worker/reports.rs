@@ -64,17 +64,10 @@ pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer
         .await
         .map_err(down("campaign read"))?
         .remove(&id);
-    if record.is_none() {
-        // Links need no record (their label groups them): a label nothing was counted under is
-        // what has no campaign.
-        let size = call(env, &id, "/size", String::new())
-            .await
-            .map_err(down("campaign store"))?;
-        let size: serde_json::Value =
-            serde_json::from_str(&size).map_err(|_| Problem::internal())?;
-        if size["recipients"].as_f64() == Some(0.0) && size["seen"].as_f64() == Some(0.0) {
-            return Err(missing());
-        }
+    // Links need no record (their label groups them): a label nothing was counted under is
+    // what has no campaign (every send and event adds a funnel counter).
+    if record.is_none() && rows(env, &id, "f").await?.is_empty() {
+        return Err(missing());
     }
     let campaign = campaign_of(&id, record.as_ref()).ok_or_else(Problem::internal)?;
     let by = |default: &str| parse_by(q.get("by").unwrap_or(default));

@@ -1,0 +1,289 @@
+// Benchmark: one campaign's data path on the local Workers runtime (workerd via Miniflare,
+// both workers as built by scripts/build-worker.sh), side by side in one run with plain
+// GROUP BY queries over the raw log in D1.
+//   node bench/campaign.mjs [--events 1000000] [--per-recipient 10] [--batch 100]
+//                           [--concurrency 2] [--reads 40] [--ledger 1000000]
+// 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
+//    variants x two channels, two segments) written to D1's `sends` and to the campaign's
+//    store (Durable Object `/apply`, 1,000 rows a call).
+// 2. N events (clicks, ~8 % bots, ~5 % redelivered, logins, loans with values) as Queue
+//    batches through the ops worker's consumer (`queue()`): the D1 click log and the store,
+//    exactly as in production. Reports events/s.
+// 3. funnel, compare and follow-up reads through the API (edge -> ops -> store), p50/p95,
+//    against the same questions as GROUP BY over the D1 log, p50/p95.
+// 4. A large ledger loaded into a second campaign's store: time and database size.
+import { start, OPS } from '../tests/e2e/harness.mjs';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    'per-recipient': { type: 'string', default: '10' },
+    batch: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '2' },
+    reads: { type: 'string', default: '40' },
+    ledger: { type: 'string', default: '1000000' },
+  },
+});
+const EVENTS = Number(args.events);
+const RECIPIENTS = Math.max(4, Math.round(EVENTS / Number(args['per-recipient'])));
+const BATCH = Number(args.batch);
+const CONC = Number(args.concurrency);
+const READS = Number(args.reads);
+const LEDGER = Number(args.ledger);
+const CAMPAIGN = 'bench-recall';
+const LINKS = [
+  { code: 'ba-sms', variant: 'A', channel: 'sms' },
+  { code: 'ba-mail', variant: 'A', channel: 'email' },
+  { code: 'bb-sms', variant: 'B', channel: 'sms' },
+  { code: 'bb-mail', variant: 'B', channel: 'email' },
+];
+const COST = { sms: 5, email: 1 };
+const RECORD = { name: 'Bench recall', currency: 'CNY', links: LINKS.map(({ code, variant, channel }) => ({ code, variant, channel })), cost_per_send: COST };
+const DAY = 86_400_000;
+const NOW = Date.now();
+
+// Deterministic pseudo-random numbers (xorshift32).
+let seed = 0x9e3779b9;
+const rnd = () => {
+  seed ^= seed << 13; seed >>>= 0;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5; seed >>>= 0;
+  return seed / 0x100000000;
+};
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const eventId = (n) => {
+  let s = '';
+  for (let i = 0; i < 16; i++) { s = CROCKFORD[n % 32] + s; n = Math.floor(n / 32); }
+  return `01KB${'0'.repeat(6)}${s}`;
+};
+const who = (r) => {
+  const l = LINKS[r % 4];
+  return { ...l, seq: Math.floor(r / 4) + 1, segment: r % 3 ? 'dormant-90d' : 'dormant-30d', external_id: `cust-${r}`, sent_at: NOW - (5 * DAY) + (r % 48) * 3_600_000 };
+};
+
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+const t = await start();
+const log = (...a) => console.log(...a);
+try {
+  let r = await t.api(`/api/v1/campaigns/${CAMPAIGN}`, { method: 'PUT', body: JSON.stringify(RECORD) });
+  if (r.status !== 201) throw new Error(`campaign: ${r.status} ${await r.text()}`);
+  const ns = await t.mf.getDurableObjectNamespace('CAMPAIGNS', OPS);
+  const store = (name) => ns.get(ns.idFromName(name));
+  const apply = async (name, record, sends) => {
+    const res = await store(name).fetch('https://campaign-store/apply', {
+      method: 'POST',
+      body: JSON.stringify({ campaign: name, record, min_gap_ms: 5000, burst_ms: 60000, sends, events: [] }),
+    });
+    if (res.status !== 200) throw new Error(`apply: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const sendFact = (p) => [{ recipient: { link: p.code, seq: p.seq }, group: { variant: p.variant, segment: p.segment, channel: p.channel }, sent_at: p.sent_at, cost_minor: COST[p.channel] }, p.external_id];
+
+  // 1. The ledger, in D1 and in the store.
+  let t0 = process.hrtime.bigint();
+  for (let from = 0; from < RECIPIENTS; from += 1000) {
+    const ps = [];
+    for (let r = from; r < Math.min(RECIPIENTS, from + 1000); r++) ps.push(who(r));
+    await t.db.prepare(`INSERT INTO sends (link, recipient, external_id, segment, variant, sent_at, created_at, generation)
+      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+             json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?2, '' FROM json_each(?1)`)
+      .bind(JSON.stringify(ps.map((p) => [p.code, p.seq, p.external_id, p.segment, p.variant, p.sent_at])), NOW).run();
+    await apply(CAMPAIGN, RECORD, ps.map(sendFact));
+  }
+  log(`ledger: ${fmt(RECIPIENTS)} recipients into D1 sends and the store in ${fmt(ms(t0) / 1000)} s`);
+
+  // 2. Events through the consumer.
+  const bodies = [];
+  let made = 0;
+  let redelivered = 0;
+  while (bodies.length < EVENTS) {
+    const r = Math.floor(rnd() * RECIPIENTS);
+    const p = who(r);
+    const x = rnd();
+    const ts = p.sent_at + Math.floor(rnd() * 3 * DAY) + 10_000;
+    const base = { ts, link: p.code, campaign: CAMPAIGN, variant: p.variant, recipient: p.seq };
+    let body;
+    if (x < 0.6) {
+      const bot = rnd() < 0.08;
+      body = { id: eventId(made++), ...base, method: 'get', outcome: 'redirect', target: 'app-store', platform: bot ? 'other' : 'ios', bot, ...(bot ? { bot_reason: 'link-preview' } : {}) };
+    } else if (x < 0.9) {
+      body = { kind: 'conversion', id: `c:l${made++}`, ...base, step: 'login', platform: 'other', bot: false, attributed: rnd() < 0.9, external_id: p.external_id };
+    } else {
+      body = { kind: 'conversion', id: `c:n${made++}`, ...base, step: 'loan', platform: 'other', bot: false, attributed: true, external_id: p.external_id, value_minor: 10_000 + Math.floor(rnd() * 500_000), currency: 'CNY' };
+    }
+    const text = JSON.stringify(body);
+    bodies.push(text);
+    if (rnd() < 0.05 && bodies.length < EVENTS) {
+      bodies.push(text);
+      redelivered++;
+    }
+  }
+  const worker = await t.mf.getWorker(OPS);
+  const batches = [];
+  for (let i = 0; i < bodies.length; i += BATCH) {
+    batches.push(bodies.slice(i, i + BATCH).map((body, j) => ({ id: `m${i + j}`, timestamp: new Date(), attempts: 1, body })));
+  }
+  let next = 0;
+  let retried = 0;
+  t0 = process.hrtime.bigint();
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= batches.length) return;
+      for (;;) {
+        const out = await worker.queue('wakelink-events', batches[i]);
+        if (out.outcome === 'ok' && !out.retryBatch?.retry && !(out.explicitRetries?.length)) break;
+        retried++;
+      }
+      if (i % 500 === 0 && i) log(`  ${fmt(i * BATCH)} events, ${fmt((i * BATCH) / (ms(t0) / 1000))}/s`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONC }, lane));
+  const secs = ms(t0) / 1000;
+  log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH}, ` +
+    `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried})`);
+  // The same events straight into a second store (its ledger loaded first): the store's own
+  // share of the consumer's time.
+  const direct = 'bench-direct';
+  for (let from = 0; from < RECIPIENTS; from += 1000) {
+    const ps = [];
+    for (let r = from; r < Math.min(RECIPIENTS, from + 1000); r++) ps.push(who(r));
+    await apply(direct, RECORD, ps.map(sendFact));
+  }
+  const channelOf = Object.fromEntries(LINKS.map((l) => [l.code, l]));
+  const fact = (text) => {
+    const e = JSON.parse(text);
+    const l = channelOf[e.link];
+    return { Event: {
+      id: e.kind ? e.id : e.id, recipient: { link: e.link, seq: e.recipient }, group: { variant: l.variant, segment: '', channel: l.channel },
+      step: e.kind ? e.step : 'clicked', at: e.ts, bot: e.bot, attributed: e.kind ? e.attributed : true,
+      value: e.value_minor ? [e.value_minor, 'CNY'] : null, reached: true, hint: false, honeypot: false,
+    } };
+  };
+  const factBatches = batches.map((b) => b.map((m) => fact(m.body)));
+  next = 0;
+  t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONC }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= factBatches.length) return;
+      const res = await store(direct).fetch('https://campaign-store/apply', {
+        method: 'POST',
+        body: JSON.stringify({ campaign: direct, record: RECORD, min_gap_ms: 5000, burst_ms: 60000, sends: [], events: factBatches[i] }),
+      });
+      if (res.status !== 200) throw new Error(`apply: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  }));
+  const dsecs = ms(t0) / 1000;
+  log(`store only (the same batches as facts, straight to /apply): ${fmt(dsecs)} s, ${fmt(bodies.length / dsecs)} events/s`);
+  const size = await (await store(CAMPAIGN).fetch('https://campaign-store/size', { method: 'POST', body: '' })).json();
+  log(`store: ${fmt(size.recipients)} recipients, ${fmt(size.seen)} events seen, ${fmt(size.bytes / 1e6)} MB`);
+  const { n: logged } = await t.db.prepare('SELECT COUNT(*) AS n FROM events WHERE campaign = ?').bind(CAMPAIGN).first();
+  log(`D1 click log: ${fmt(logged)} rows`);
+
+  // 3. Reads.
+  const time = async (f) => {
+    const xs = [];
+    for (let i = 0; i < READS; i++) {
+      const s = process.hrtime.bigint();
+      await f();
+      xs.push(ms(s));
+    }
+    return xs;
+  };
+  const api = async (path, accept) => {
+    const res = await t.api(path, accept ? { headers: { accept } } : {});
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
+    return text;
+  };
+  const links = JSON.stringify(LINKS.map((l) => l.code));
+  const d1 = (sql, ...b) => t.db.prepare(sql).bind(...b).all();
+  const cutoff = NOW - 3 * DAY;
+  const baseline = {
+    funnel: () => Promise.all([
+      d1(`SELECT s.variant, s.segment, e.kind, e.step, COUNT(*) AS raw, SUM(e.bot) AS bots,
+            COUNT(DISTINCT CASE WHEN e.bot = 0 THEN e.link || '.' || e.recipient END) AS uniq,
+            SUM(CASE WHEN e.bot = 0 AND COALESCE(e.attributed, 1) = 1 THEN COALESCE(e.value_minor, 0) END) AS value
+          FROM events e JOIN sends s ON s.link = e.link AND s.recipient = e.recipient
+          WHERE e.campaign = ?1 GROUP BY 1, 2, 3, 4`, CAMPAIGN),
+      d1(`SELECT variant, segment, COUNT(*) FROM sends WHERE link IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2`, links),
+    ]),
+    compare: () => Promise.all([
+      d1(`SELECT s.variant, COUNT(DISTINCT e.link || '.' || e.recipient) AS uniq FROM events e
+          JOIN sends s ON s.link = e.link AND s.recipient = e.recipient
+          WHERE e.campaign = ?1 AND e.step = 'login' AND e.bot = 0 AND e.attributed = 1 GROUP BY 1`, CAMPAIGN),
+      d1(`SELECT variant, COUNT(*) FROM sends WHERE link IN (SELECT value FROM json_each(?1)) GROUP BY 1`, links),
+    ]),
+    'follow-ups (first 1,000)': () => d1(`SELECT s.external_id FROM sends s WHERE s.link IN (SELECT value FROM json_each(?1))
+          AND s.sent_at <= ?2 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.link = s.link AND e.recipient = s.recipient
+            AND e.step = 'login' AND e.bot = 0 AND e.attributed = 1)
+          ORDER BY s.link, s.recipient LIMIT 1000`, links, cutoff),
+  };
+  const base = `/api/v1/campaigns/${CAMPAIGN}`;
+  const ours = {
+    funnel: () => api(`${base}/funnel?by=variant,segment,channel`),
+    compare: () => api(`${base}/compare?by=variant&a=A&b=B&step=login`),
+    'follow-ups (first 1,000)': async () => {
+      const res = await t.api(`${base}/follow-ups?step=login&after=3d`, { headers: { accept: 'application/x-ndjson' } });
+      const reader = res.body.getReader();
+      let lines = 0;
+      while (lines < 1000) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const b of value) if (b === 10) lines++;
+      }
+      await reader.cancel();
+    },
+  };
+  log(`\nreads (${READS} each; ms):`);
+  log(`${'query'.padEnd(26)} ${'store p50'.padStart(10)} ${'store p95'.padStart(10)} ${'D1 GROUP BY p50'.padStart(16)} ${'D1 p95'.padStart(10)}`);
+  const timed = async (f) => {
+    try {
+      await f();
+      const xs = await time(f);
+      return [fmt(pct(xs, 50)), fmt(pct(xs, 95))];
+    } catch (e) {
+      log(`  failed: ${String(e.message ?? e).slice(0, 200)}`);
+      return ['failed', 'failed'];
+    }
+  };
+  for (const q of Object.keys(ours)) {
+    const a = await timed(ours[q]);
+    const b = await timed(baseline[q]);
+    log(`${q.padEnd(26)} ${a[0].padStart(10)} ${a[1].padStart(10)} ${b[0].padStart(16)} ${b[1].padStart(10)}`);
+  }
+  const funnel = JSON.parse(await api(`${base}/funnel`)).groups[0];
+  log(`\nfunnel total: sends ${fmt(funnel.sends)}, unique clickers ${fmt(funnel.unique_clickers)}, human clicks ${fmt(funnel.human_clicks)}, ` +
+    `bot clicks ${fmt(funnel.bot_clicks)}, logins ${fmt(funnel.steps.find((s) => s.step === 'login').unique)}, loans ${fmt(funnel.steps.find((s) => s.step === 'loan').unique)}, ` +
+    `value ${fmt(funnel.money.value_minor)}, cost ${fmt(funnel.money.cost_minor)}`);
+
+  // 4. A large ledger for one campaign, straight into its store.
+  if (LEDGER > 0) {
+    const name = 'bench-ledger';
+    await t.api(`/api/v1/campaigns/${name}`, { method: 'PUT', body: JSON.stringify(RECORD) });
+    t0 = process.hrtime.bigint();
+    for (let from = 0; from < LEDGER; from += 1000) {
+      const sends = [];
+      for (let r = from; r < Math.min(LEDGER, from + 1000); r++) sends.push(sendFact({ ...who(r), code: LINKS[r % 4].code }));
+      await apply(name, RECORD, sends);
+      if (from && from % 500_000 === 0) log(`  ${fmt(from)} rows, ${fmt(from / (ms(t0) / 1000))}/s`);
+    }
+    const s = ms(t0) / 1000;
+    const sz = await (await store(name).fetch('https://campaign-store/size', { method: 'POST', body: '' })).json();
+    log(`ledger into one store: ${fmt(sz.recipients)} rows in ${fmt(s)} s (${fmt(LEDGER / s)} rows/s), database ${fmt(sz.bytes / 1e6)} MB ` +
+      `(${fmt(sz.bytes / sz.recipients)} B a recipient)`);
+    const xs = await time(() => api(`/api/v1/campaigns/${name}/funnel?by=variant,segment,channel`));
+    log(`funnel on it: p50 ${fmt(pct(xs, 50))} ms, p95 ${fmt(pct(xs, 95))} ms`);
+  }
+} finally {
+  await t.mf.dispose();
+}

@@ -15,6 +15,8 @@ fn replay(dir: &Path) -> usize {
         };
         for entry in entries.flatten() {
             let data = fs::read(entry.path()).expect("readable corpus file");
+            // Names the input when the target panics, so a failure points at its file.
+            eprintln!("replaying {}", entry.path().display());
             target(&data);
             n += 1;
         }

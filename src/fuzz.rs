@@ -133,9 +133,19 @@ pub fn link_json(data: &[u8]) {
 /// Send lists posted to the ledger API.
 pub fn send_list(data: &[u8]) {
     if let Ok(batch) = SendBatchInput::parse(data, 1_763_884_800_000) {
-        let n = batch.rows.len();
-        if let Ok(assigned) = assign(batch.rows, &[], 0) {
-            assert_eq!(assigned.len(), n);
+        // A repeated external id with the same seq is one recipient (see `assign`).
+        let ids: std::collections::HashSet<String> = batch
+            .rows
+            .iter()
+            .map(|r| r.external_id.as_str().to_owned())
+            .collect();
+        if let Ok(assigned) = assign(batch.rows, &[], 1) {
+            assert_eq!(assigned.len(), ids.len());
+            let seqs: std::collections::HashSet<u64> = assigned.iter().map(|a| a.seq).collect();
+            assert_eq!(seqs.len(), assigned.len(), "one seq per recipient");
+            assert!(assigned
+                .iter()
+                .all(|a| a.seq >= 1 && a.seq <= crate::domain::ledger::MAX_SEQ));
         }
     }
 }

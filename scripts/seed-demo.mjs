@@ -72,16 +72,20 @@ export async function seedDemo(base, apiKey, log = console.error) {
   }
 
   // Taps: B's copy works better; some recipients tap twice; a preview bot fetches some links.
-  const tap = (url, ua) => fetch(url, { redirect: 'manual', headers: { 'user-agent': ua } }).then((r) => r.arrayBuffer());
+  // Each person taps from a network of their own (the edge reads CF-Connecting-IP): taps of
+  // many recipients from one network within seconds are a scanner's (`network-burst`).
+  const tap = (url, ua, ip) =>
+    fetch(url, { redirect: 'manual', headers: { 'user-agent': ua, ...(ip ? { 'cf-connecting-ip': ip } : {}) } }).then((r) => r.arrayBuffer());
   const clicked = [];
-  for (const p of people) {
+  for (const [n, p] of people.entries()) {
+    const ip = `10.${n >> 8}.${n & 255}.7`;
     const url = links[p.external_id].replace(/^https?:\/\/[^/]+/, base);
     if (rnd() < 0.15) await tap(url, PREVIEW);
     const likes = (p.variant === 'B' ? 0.5 : 0.35) * (p.segment === 'dormant-3m' ? 1.2 : 0.8);
     if (rnd() < likes) {
       const ua = rnd() < 0.5 ? IPHONE : XIAOMI;
-      await tap(url, ua);
-      if (rnd() < 0.2) await tap(url, ua);
+      await tap(url, ua, ip);
+      if (rnd() < 0.2) await tap(url, ua, ip);
       clicked.push(p);
     }
   }

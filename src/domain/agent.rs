@@ -100,6 +100,9 @@ pub enum BotReason {
     /// More clicks on one link from one network (or on one recipient's link) than a person
     /// makes: still served and recorded, never counted as a first click.
     RateLimited,
+    /// One network opened the links of several recipients of one link within seconds: a
+    /// scanner fanning out over a mailbox batch (see `domain::judge::network_burst`).
+    NetworkBurst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +257,7 @@ impl BotReason {
         BotReason::Honeypot,
         BotReason::ScannerBurst,
         BotReason::RateLimited,
+        BotReason::NetworkBurst,
     ];
 
     /// The same kebab-case name serde uses.
@@ -275,6 +279,7 @@ impl BotReason {
             BotReason::BeforeSend => "before-send",
             BotReason::Honeypot => "honeypot",
             BotReason::ScannerBurst => "scanner-burst",
+            BotReason::NetworkBurst => "network-burst",
         }
     }
 }

@@ -221,6 +221,7 @@ mod tests {
             rules: Rules {
                 min_gap_ms: 5_000,
                 burst_ms: 60_000,
+                ..Rules::DEFAULT
             },
         };
         let sent = 1_772_420_400_000; // 2026-03-02T03:00Z

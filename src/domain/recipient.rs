@@ -145,9 +145,15 @@ pub fn judged_clicks(
             ts: c.ts,
             flagged: c.bot,
             honeypot: c.honeypot,
+            network: None,
         })
         .collect();
-    let flagged: BTreeSet<String> = judge(rules, &Facts { sent_at }, &recorded)
+    // Per recipient there is no crowd: network bursts are judged on the click log only.
+    let facts = Facts {
+        sent_at,
+        crowd: &[],
+    };
+    let flagged: BTreeSet<String> = judge(rules, &facts, &recorded)
         .into_iter()
         .map(|f| f.id)
         .collect();

@@ -29,6 +29,7 @@ pub(crate) fn campaign() -> Campaign {
 pub(crate) const RULES: Rules = Rules {
     min_gap_ms: 5_000,
     burst_ms: 60_000,
+    ..Rules::DEFAULT
 };
 
 pub(crate) fn ru(c: &Campaign) -> Rollup<'_> {

@@ -21,6 +21,8 @@ pub struct Config {
     pub link_cache_ttl_ms: u64,
     pub min_click_delay_ms: u64,
     pub scanner_burst_ms: u64,
+    pub network_burst_ms: u64,
+    pub network_burst_recipients: usize,
     #[cfg_attr(feature = "ops", allow(dead_code))]
     pub ios_app_ids: String,
     #[cfg_attr(feature = "ops", allow(dead_code))]
@@ -72,6 +74,10 @@ impl Config {
             link_cache_ttl_ms: secs_ms(env, VAR_LINK_CACHE_TTL_SECS, 30),
             min_click_delay_ms: secs_ms(env, VAR_MIN_CLICK_DELAY_SECS, 5),
             scanner_burst_ms: secs_ms(env, VAR_SCANNER_BURST_SECS, 60),
+            network_burst_ms: secs_ms(env, VAR_NETWORK_BURST_SECS, 10),
+            network_burst_recipients: var(env, VAR_NETWORK_BURST_RECIPIENTS)
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(Rules::DEFAULT.net_burst_recipients),
             ios_app_ids: var(env, VAR_IOS_APP_IDS).unwrap_or_default(),
             android_apps: var(env, VAR_ANDROID_APPS).unwrap_or_default(),
             sdk_origins: parse_origins(&var(env, VAR_SDK_ORIGINS).unwrap_or_default()),
@@ -83,6 +89,8 @@ impl Config {
         Rules {
             min_gap_ms: self.min_click_delay_ms,
             burst_ms: self.scanner_burst_ms,
+            net_burst_ms: self.network_burst_ms,
+            net_burst_recipients: self.network_burst_recipients,
         }
     }
 

@@ -5,13 +5,19 @@
 //! recipients' clicks with their send times (one query), asks `judge` for flags, then in one
 //! transaction adds the flags and takes each recipient's first click again from the log. Safe to
 //! run at any time, in any order, twice: see the contract in `domain::judge`.
+//!
+//! Network bursts need the other recipients' clicks: the crowd around the given recipients
+//! (same link, same network, within the window) is read first, its recipients are judged too
+//! (a burst completed by this batch flags the clicks that came before it), and the crowd is
+//! read again around all of them, so each is judged with every click near its own. Two more
+//! reads per run; at most [`MAX_JUDGED`] recipients are judged in one run.
 
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Result};
 
 use super::sql;
-use crate::domain::judge::{judge, Facts, Recorded, Rules};
+use crate::domain::judge::{judge, Facts, Neighbour, Recorded, Rules};
 use crate::domain::ledger::{json_array_chunks, MAX_STATEMENT_JSON};
 use crate::domain::visitor::BotReason;
 
@@ -25,18 +31,32 @@ fn click_of(row: &Value) -> Option<((&str, u64), Recorded, Option<u64>)> {
         ts: field(3).as_u64()?,
         flagged: field(4).as_u64() == Some(1),
         honeypot: field(5).as_str() == Some(BotReason::Honeypot.as_str()),
+        network: field(7).as_str().map(str::to_owned),
     };
     Some((key, click, field(6).as_u64()))
 }
 
-/// Re-judges the given (link, recipient) pairs.
-pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<()> {
-    if who.is_empty() {
-        return Ok(());
-    }
+/// One row of [`sql::JUDGE_CROWD`]: the link and another recipient's click on it.
+fn neighbour_of(row: &Value) -> Option<(String, Neighbour)> {
+    let r = row.as_array()?;
+    let field = |i: usize| r.get(i).unwrap_or(&Value::Null);
+    let n = Neighbour {
+        recipient: field(1).as_u64()?,
+        ts: field(2).as_u64()?,
+        network: field(3).as_str()?.to_owned(),
+    };
+    Some((field(0).as_str()?.to_owned(), n))
+}
+
+/// Most recipients judged in one run (the given ones and their crowd): keeps each read's JSON
+/// argument far below D1's statement size.
+pub const MAX_JUDGED: usize = 2_000;
+
+/// The one JSON text (`j`) a re-judging read returns, parsed.
+async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Value> {
     let rows = db
-        .prepare(sql::JUDGE_READ)
-        .bind(&[JsValue::from_str(&json!(who).to_string())])?
+        .prepare(query)
+        .bind(args)?
         .all()
         .await?
         .results::<Map<String, Value>>()?;
@@ -45,7 +65,55 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
         .and_then(|r| r.get("j"))
         .and_then(Value::as_str)
         .unwrap_or("[]");
-    let all: Value = serde_json::from_slice(text.as_bytes())?;
+    Ok(serde_json::from_slice(text.as_bytes())?)
+}
+
+/// Other recipients' clicks around the clicks of `who` (see [`sql::JUDGE_CROWD`]).
+async fn crowd(
+    db: &D1Database,
+    rules: &Rules,
+    who: &[(String, u64)],
+) -> Result<Vec<(String, Neighbour)>> {
+    let args = [
+        JsValue::from_str(&json!(who).to_string()),
+        JsValue::from_f64(rules.net_burst_ms as f64),
+    ];
+    let all = read_json(db, sql::JUDGE_CROWD, &args).await?;
+    Ok(all
+        .as_array()
+        .map(|a| a.iter().filter_map(neighbour_of).collect())
+        .unwrap_or_default())
+}
+
+/// Re-judges the given (link, recipient) pairs.
+pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<()> {
+    if who.is_empty() {
+        return Ok(());
+    }
+    let mut who = who.to_vec();
+    let mut around = Vec::new();
+    if rules.net_burst_recipients > 0 {
+        around = crowd(db, &rules, &who).await?;
+        let before = who.len();
+        for (link, n) in &around {
+            if who.len() >= MAX_JUDGED {
+                break;
+            }
+            who.push((link.clone(), n.recipient));
+        }
+        who.sort();
+        who.dedup();
+        if who.len() > before {
+            around = crowd(db, &rules, &who).await?;
+        }
+    }
+    around.sort_by(|a, b| a.0.cmp(&b.0));
+    let all = read_json(
+        db,
+        sql::JUDGE_READ,
+        &[JsValue::from_str(&json!(who).to_string())],
+    )
+    .await?;
     let clicks: Vec<_> = all
         .as_array()
         .map(|a| a.iter().filter_map(click_of).collect())
@@ -55,15 +123,24 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
     let mut flags = Vec::new();
     let mut clicked = Vec::new();
     for group in clicks.chunk_by(|a, b| a.0 == b.0) {
+        let (code, seq) = group[0].0;
+        // The link's crowd, less this recipient's own clicks.
+        let from = around.partition_point(|(link, _)| link.as_str() < code);
+        let to = around.partition_point(|(link, _)| link.as_str() <= code);
+        let others: Vec<Neighbour> = around[from..to]
+            .iter()
+            .filter(|(_, n)| n.recipient != seq)
+            .map(|(_, n)| n.clone())
+            .collect();
         let facts = Facts {
             sent_at: group[0].2,
+            crowd: &others,
         };
         let log: Vec<Recorded> = group.iter().map(|c| c.1.clone()).collect();
         // Event ids are Crockford base32, reasons kebab-case, codes [A-Za-z0-9_-]: no escaping.
         for f in judge(&rules, &facts, &log) {
             flags.push(format!(r#"["{}","{}"]"#, f.id, f.reason.as_str()));
         }
-        let (code, seq) = group[0].0;
         clicked.push(format!(r#"["{code}",{seq}]"#));
     }
     let mut writes = Vec::new();

@@ -122,16 +122,30 @@ pub const INSERT_SENDS: &str =
  FROM json_each(?4)";
 
 /// Re-judging: every click (not page steps or conversions) of the recipients in ?1 (JSON `[[link, seq], ...]`) with the ledger's
-/// send time, as one JSON text (`j`) of `[link, seq, id, ts, bot, bot_reason, sent_at]` rows
+/// send time, as one JSON text (`j`) of `[link, seq, id, ts, bot, bot_reason, sent_at, ip_prefix]` rows
 /// ordered by recipient, so one read needs no per-row decoding in the worker.
-pub const JUDGE_READ: &str =
-    "SELECT json_group_array(json_array(link, recipient, id, ts, bot, bot_reason, sent_at)) AS j \
- FROM (SELECT e.link, e.recipient, e.id, e.ts, e.bot, e.bot_reason, s.sent_at FROM events e \
+pub const JUDGE_READ: &str = "SELECT json_group_array(json_array(link, recipient, id, ts, bot, \
+ bot_reason, sent_at, ip_prefix)) AS j \
+ FROM (SELECT e.link, e.recipient, e.id, e.ts, e.bot, e.bot_reason, s.sent_at, e.ip_prefix FROM events e \
    JOIN json_each(?1) w ON e.link = json_extract(w.value, '$[0]') \
     AND e.recipient = json_extract(w.value, '$[1]') \
    LEFT JOIN sends s ON s.link = e.link AND s.recipient = e.recipient \
    WHERE e.kind = 'click' \
    ORDER BY e.link, e.recipient)";
+
+/// Re-judging, network bursts: the clicks of other recipients of the same links from the same
+/// networks within ?2 ms of the given (link, recipient) pairs' clicks (JSON `[[link, seq], ...]`
+/// in ?1), as `[link, recipient, ts, ip_prefix]`, ordered by link. Uses `events_by_link_time`.
+pub const JUDGE_CROWD: &str =
+    "SELECT json_group_array(json_array(link, recipient, ts, ip_prefix)) AS j \
+ FROM (SELECT DISTINCT o.link, o.recipient, o.ts, o.ip_prefix FROM json_each(?1) w \
+   JOIN events e ON e.link = json_extract(w.value, '$[0]') \
+    AND e.recipient = json_extract(w.value, '$[1]') \
+   JOIN events o ON o.link = e.link AND o.ts BETWEEN e.ts - ?2 AND e.ts + ?2 \
+    AND o.ip_prefix = e.ip_prefix AND o.recipient <> e.recipient \
+   WHERE e.kind = 'click' AND o.kind = 'click' AND e.ip_prefix IS NOT NULL \
+    AND o.recipient IS NOT NULL \
+   ORDER BY o.link, o.recipient, o.ts)";
 
 /// Re-judging: adds flags (JSON `[[event id, reason], ...]` in ?1), only to clicks not flagged
 /// yet: a flag is never lifted or renamed.

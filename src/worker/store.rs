@@ -315,9 +315,11 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
     let priced = call.record.is_some();
     let rollup = Rollup {
         campaign: &campaign,
+        // Network bursts need other recipients' clicks: judged on the click log only.
         rules: Rules {
             min_gap_ms: call.min_gap_ms,
             burst_ms: call.burst_ms,
+            ..Rules::DEFAULT
         },
     };
     let mut out = Applied::default();

@@ -15,8 +15,10 @@ let t, cli;
 before(async () => {
   cli = join(root, 'target', 'debug', 'wakelink');
   if (!existsSync(cli)) execFileSync('cargo', ['build', '--quiet', '--bin', 'wakelink'], { cwd: root, stdio: 'inherit' });
-  // Honeypot bursts of 2 s keep the test short; production default is 60 s.
-  t = await start({ http: true, vars: { SCANNER_BURST_SECS: '2' } });
+  // Honeypot bursts of 2 s keep the test short; production default is 60 s. Every tap here
+  // comes from this machine's one network, as a scanner's would: the network-burst signal is
+  // off (burst.test.mjs tests it).
+  t = await start({ http: true, vars: { SCANNER_BURST_SECS: '2', NETWORK_BURST_RECIPIENTS: '0' } });
 });
 after(async () => t?.mf.dispose());
 

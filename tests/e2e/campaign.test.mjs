@@ -90,8 +90,16 @@ const message = (e) => JSON.stringify({
 });
 
 test('clicks: people (some twice), bots, a late earlier click and redeliveries', async () => {
+  // Each recipient taps from a network of its own: many recipients' links opened from one
+  // network within seconds are a scanner's (`network-burst`, tests/e2e/burst.test.mjs).
+  const nets = new Map();
+  const net = (p) => {
+    if (!nets.has(p.url)) nets.set(p.url, nets.size);
+    const n = nets.get(p.url);
+    return `10.${(n >> 8) & 255}.${n & 255}.7`;
+  };
   const tap = async (p, ua) => {
-    const r = await t.fetch(new URL(p.url).pathname, { headers: { 'user-agent': ua } });
+    const r = await t.fetch(new URL(p.url).pathname, { headers: { 'user-agent': ua, 'cf-connecting-ip': net(p) } });
     assert.ok([200, 302].includes(r.status), `${r.status}`);
   };
   let expected = 0;

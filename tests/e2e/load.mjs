@@ -116,8 +116,9 @@ export async function clickStorm(t, { clicks, concurrency, sendFailRate, d1FailB
     const bot = rnd() < 0.1;
     const ua = bot ? BOTS[Math.floor(rnd() * BOTS.length)] : PHONES[Math.floor(rnd() * PHONES.length)];
     const path = rnd() < 0.5 ? urls[Math.floor(rnd() * urls.length)] : '/storm';
-    // Each visitor from its own address, as phones on different networks.
-    const ip = `198.51.${Math.floor(i / 250) % 256}.${i % 250}`;
+    // Each visitor from a network of its own (a /24 each), as phones on different networks:
+    // many recipients' links opened from one network within seconds are a scanner's.
+    const ip = `10.${(i >> 8) & 255}.${i & 255}.7`;
     requests.push({ path, headers: { 'user-agent': ua, 'cf-connecting-ip': ip } });
   }
   const t0 = Date.now();

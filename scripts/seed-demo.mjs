@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './workers.mjs';
+import { prng } from './prng.mjs';
 
 export const CAMPAIGN = 'demo-recall-2026';
 const PEOPLE = 300;
@@ -17,17 +18,6 @@ const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebK
 const XIAOMI = 'Mozilla/5.0 (Linux; U; Android 13; zh-cn; 2211133C Build/TKQ1.220905.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/100.0.4896.127 Mobile Safari/537.36 XiaoMi/MiuiBrowser/17.7.220';
 const PREVIEW = 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)';
 
-/** A small deterministic generator (mulberry32), so the demo looks the same on every machine. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function seedDemo(base, apiKey, log = console.error) {
   const api = async (method, path, body) => {
@@ -50,7 +40,7 @@ export async function seedDemo(base, apiKey, log = console.error) {
     cost_per_send: { sms: 5, email: 1 },
   });
 
-  const rnd = random(20261123);
+  const rnd = prng(20261123);
   const now = Date.now();
   const people = [];
   for (let i = 0; i < PEOPLE; i++) {

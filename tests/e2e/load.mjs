@@ -8,16 +8,9 @@ export const PHONES = [UA.iphone, UA.pixel, UA.huawei, UA.xiaomi, UA.oppo, UA.vi
 export const BOTS = [UA.slack, UA.whatsapp, UA.curl];
 
 /** Deterministic pseudo-random numbers (so a run can be repeated). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../scripts/prng.mjs';
+
+export { prng };
 
 /** Starts the faulty worker on a loopback port with production-like retries (10). */
 export async function startLoadTarget() {

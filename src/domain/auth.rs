@@ -235,7 +235,7 @@ pub fn need(route: &Route, read: bool) -> Option<Need> {
         | Route::ApiCampaign(_)
         | Route::ApiDeadLetters => Some(rw),
         Route::ApiDeadLettersReplay => Some(Need::Write),
-        Route::ApiCampaignReport(..) => Some(Need::Read),
+        Route::ApiCampaignReport(..) | Route::ApiExport => Some(Need::Read),
         Route::ApiConversions | Route::ApiOpens => Some(Need::Conversions),
         Route::ApiKeys | Route::ApiKey(_) => Some(Need::Admin),
         _ => None,

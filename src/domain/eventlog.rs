@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::campaign::parse_campaign_id;
 use super::code::ShortCode;
 use super::funnel::{is_row_id, Kind};
 use super::problem::Problem;
@@ -18,6 +19,12 @@ pub struct EventQuery {
     pub kind: Option<Kind>,
     pub step: Option<String>,
     pub recipient: Option<u64>,
+    /// The campaign label events carry.
+    pub campaign: Option<String>,
+    /// Events before this instant (exclusive), Unix ms.
+    pub until: Option<u64>,
+    /// Only bot-flagged events (`true`) or only people's (`false`).
+    pub bot: Option<bool>,
     /// Events strictly after this (ts, id) position, in (ts, id) order.
     pub after: (u64, String),
     pub limit: u32,
@@ -35,7 +42,8 @@ fn parse_cursor(s: &str) -> Option<(u64, String)> {
 }
 
 impl EventQuery {
-    /// From query pairs: `link`, `since` (RFC 3339 with an offset, inclusive; the API's one time
+    /// From query pairs: `link`, `campaign`, `kind`, `step`, `recipient`, `bot`, `since`
+    /// (inclusive) and `until` (exclusive; both RFC 3339 with an offset, the API's one time
     /// type, see `time::parse_instant`), `cursor`, `limit`.
     pub fn parse<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -45,6 +53,9 @@ impl EventQuery {
             kind: None,
             step: None,
             recipient: None,
+            campaign: None,
+            until: None,
+            bot: None,
             after: (0, String::new()),
             limit: DEFAULT_LIMIT,
         };
@@ -58,6 +69,17 @@ impl EventQuery {
                 }
                 "since" => {
                     since = Some(parse_instant(v).map_err(|m| Problem::invalid("since", m))?)
+                }
+                "until" => {
+                    q.until = Some(parse_instant(v).map_err(|m| Problem::invalid("until", m))?)
+                }
+                "campaign" => q.campaign = Some(parse_campaign_id(v)?),
+                "bot" => {
+                    q.bot = Some(match v {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(Problem::invalid("bot", "true or false")),
+                    })
                 }
                 "cursor" => {
                     cur =
@@ -150,6 +172,16 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(q.after, (7, id.to_owned()));
+        let q = EventQuery::parse([
+            ("campaign", "spring 2026"),
+            ("until", "2026-11-23T08:00:01+08:00"),
+            ("bot", "false"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (q.campaign.as_deref(), q.until, q.bot),
+            (Some("spring 2026"), Some(1_795_392_001_000), Some(false))
+        );
         for (k, v) in [
             ("limit", "0"),
             ("limit", "1001"),
@@ -162,6 +194,10 @@ mod tests {
             ("since", "1763884800000"),
             ("since", "2026-11-23"),
             ("link", "a/b"),
+            ("until", "2026-11-23"),
+            ("bot", "1"),
+            ("campaign", ""),
+            ("campaign", " spaced"),
         ] {
             assert_eq!(
                 EventQuery::parse([(k, v)]).unwrap_err().field.as_deref(),

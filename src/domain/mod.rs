@@ -13,6 +13,7 @@ pub mod deadletter;
 pub mod decide;
 pub mod event;
 pub mod eventlog;
+pub mod export;
 pub mod feed;
 pub mod funnel;
 pub mod hints;

@@ -27,6 +27,8 @@ pub enum Route {
     ApiReservations(ShortCode),
     /// `/api/v1/events`
     ApiEvents,
+    /// `/api/v1/export`: the raw log streamed as CSV or NDJSON.
+    ApiExport,
     /// `/e`: page events from the browser SDK
     Beacon,
     /// `/api/v1/conversions`
@@ -73,6 +75,7 @@ impl Route {
                 | Route::ApiRecipients(_)
                 | Route::ApiReservations(_)
                 | Route::ApiEvents
+                | Route::ApiExport
                 | Route::ApiConversions
                 | Route::ApiOpens
                 | Route::ApiKeys
@@ -152,6 +155,7 @@ pub fn parse(path: &str) -> Route {
             api_code(code).map_or(Route::ApiNotFound, Route::ApiReservations)
         }
         ["api", "v1", "events"] => Route::ApiEvents,
+        ["api", "v1", "export"] => Route::ApiExport,
         ["api", "v1", "conversions"] => Route::ApiConversions,
         ["api", "v1", "opens"] => Route::ApiOpens,
         ["api", "v1", "keys"] => Route::ApiKeys,
@@ -243,6 +247,7 @@ mod tests {
             ),
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),
+            ("/api/v1/export", Route::ApiExport),
             ("/api/v1/dead-letters", Route::ApiDeadLetters),
             ("/api/v1/dead-letters/replay", Route::ApiDeadLettersReplay),
             ("/api/v1/dead-letters/1", Route::ApiNotFound),

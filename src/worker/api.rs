@@ -10,6 +10,7 @@ use super::names::{link_key, DB, LINKS_KV};
 use super::{links, respond, sql};
 use crate::domain::code::ShortCode;
 use crate::domain::eventlog::{cursor, row_to_json, EventQuery};
+use crate::domain::export::{Format, Summary};
 use crate::domain::link::LinkInput;
 use crate::domain::problem::Problem;
 use crate::domain::token::Generation;
@@ -188,20 +189,23 @@ pub(super) fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, Str
 }
 
 async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
+    let opt_str = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
     let rows = db
-        .prepare(sql::events_page(q.link.is_some()))
+        .prepare(sql::events_page(q.link.is_some(), q.campaign.is_some()))
         .bind(&[
-            q.link
-                .as_ref()
-                .map_or(JsValue::NULL, |c| JsValue::from_str(c.as_str())),
+            opt_str(q.link.as_ref().map(|c| c.as_str())),
             JsValue::from_f64(q.after.0 as f64),
             JsValue::from_str(&q.after.1),
             JsValue::from_f64(q.limit as f64),
-            q.kind
-                .map_or(JsValue::NULL, |k| JsValue::from_str(k.as_str())),
-            q.step.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            opt_str(q.kind.map(|k| k.as_str())),
+            opt_str(q.step.as_deref()),
             q.recipient
                 .map_or(JsValue::NULL, |r| JsValue::from_f64(r as f64)),
+            opt_str(q.campaign.as_deref()),
+            q.until
+                .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
+            q.bot
+                .map_or(JsValue::NULL, |b| JsValue::from_f64(f64::from(u8::from(b)))),
         ])?
         .all()
         .await?
@@ -213,83 +217,78 @@ fn position(v: &Value) -> Option<(u64, String)> {
     Some((v.get("ts")?.as_u64()?, v.get("id")?.as_str()?.to_owned()))
 }
 
-/// Rows one NDJSON response streams at most: 45 pages of 1,000, under the free plan's 50 D1
-/// queries per invocation. The summary line's cursor resumes where it stopped.
+/// Rows one streamed response holds at most: 45 pages of 1,000, under the free plan's 50 D1
+/// queries per invocation (the key check takes the rest). The summary line's cursor resumes
+/// where it stopped.
 const MAX_STREAM_ROWS: u64 = 45 * crate::domain::eventlog::MAX_LIMIT as u64;
-
-#[derive(serde::Serialize)]
-struct SummaryLine {
-    summary: Summary,
-}
-
-#[derive(serde::Serialize)]
-struct Summary {
-    count: u64,
-    complete: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'static str>,
-}
 
 struct Streaming {
     db: worker::D1Database,
     q: EventQuery,
+    format: Format,
     sent: u64,
     budget: u64,
+    started: bool,
     done: bool,
 }
 
-/// The NDJSON body: one event a line, then one summary line
-/// `{"summary":{"count","complete","next_cursor"?,"error"?}}` so a client can tell a finished
-/// log from a cut one (the 200 went out before the first page was read).
-fn ndjson(db: worker::D1Database, q: EventQuery, budget: u64) -> Result<Response> {
+/// The streamed log, page by page: the format's header, one event a line, then one summary
+/// line (`{"summary":{"count","complete","next_cursor"?,"error"?}}`, in CSV after `# `) so a
+/// client can tell a finished log from a cut one (the 200 went out before the first page was
+/// read).
+fn stream_log(
+    db: worker::D1Database,
+    q: EventQuery,
+    budget: u64,
+    format: Format,
+) -> Result<Response> {
     let state = Streaming {
         db,
         q,
+        format,
         sent: 0,
         budget,
+        started: false,
         done: false,
     };
     let pages = stream::unfold(state, |mut s| async move {
         if s.done {
             return None;
         }
+        let mut chunk = if s.started {
+            Vec::new()
+        } else {
+            s.started = true;
+            s.format.header()
+        };
         let want = (s.budget - s.sent).min(u64::from(crate::domain::eventlog::MAX_LIMIT));
         let summary = |s: &mut Streaming, complete: bool, error: Option<&'static str>| {
             s.done = true;
             // Where to resume; none before the first row (resume with the same request).
             let next_cursor =
                 (!complete && !s.q.after.1.is_empty()).then(|| cursor(s.q.after.0, &s.q.after.1));
-            let line = SummaryLine {
-                summary: Summary {
-                    count: s.sent,
-                    complete,
-                    next_cursor,
-                    error,
-                },
-            };
-            let mut line = serde_json::to_vec(&line).unwrap_or_default();
-            line.push(b'\n');
-            line
+            s.format.summary(&Summary {
+                count: s.sent,
+                complete,
+                next_cursor,
+                error,
+            })
         };
         if want == 0 {
-            let line = summary(&mut s, false, None);
-            return Some((Ok::<_, worker::Error>(line), s));
+            chunk.extend(summary(&mut s, false, None));
+            return Some((Ok::<_, worker::Error>(chunk), s));
         }
         s.q.limit = want as u32;
         let rows = match events_page(&s.db, &s.q).await {
             Ok(rows) => rows,
             Err(e) => {
-                worker::console_error!("events stream stopped: {e}");
-                let line = summary(&mut s, false, Some("unavailable"));
-                return Some((Ok(line), s));
+                worker::console_error!("event stream stopped: {e}");
+                chunk.extend(summary(&mut s, false, Some("unavailable")));
+                return Some((Ok(chunk), s));
             }
         };
-        let mut chunk = Vec::new();
         for r in &rows {
-            chunk.extend_from_slice(r.to_string().as_bytes());
-            chunk.push(b'\n');
+            chunk.extend(s.format.line(r));
         }
         s.sent += rows.len() as u64;
         if let Some(p) = rows.last().and_then(position) {
@@ -301,9 +300,30 @@ fn ndjson(db: worker::D1Database, q: EventQuery, budget: u64) -> Result<Response
         Some((Ok(chunk), s))
     });
     let r = Response::from_stream(pages)?;
-    let _ = r.headers().set("content-type", "application/x-ndjson");
+    let _ = r.headers().set("content-type", format.content_type());
     let _ = r.headers().set("cache-control", "no-store");
     Ok(r)
+}
+
+fn accept(req: &Request) -> String {
+    req.headers()
+        .get("accept")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// A query's row cap: its `limit` when given, else as many as one response streams.
+fn budget(pairs: &[(String, String)], q: &EventQuery) -> u64 {
+    if pairs.iter().any(|(k, _)| k == "limit") {
+        u64::from(q.limit)
+    } else {
+        MAX_STREAM_ROWS
+    }
+}
+
+fn parse_query(pairs: &[(String, String)]) -> std::result::Result<EventQuery, Problem> {
+    EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// `GET /api/v1/events?link=&since=&cursor=&limit=`: JSON pages, or NDJSON streamed to the
@@ -313,22 +333,11 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
         return Err(Problem::method_not_allowed());
     }
     let pairs = query_pairs(&req)?;
-    let q = EventQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let q = parse_query(&pairs)?;
     let db = env.d1(DB).map_err(down("d1 binding"))?;
-    let accept = req
-        .headers()
-        .get("accept")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if accept.contains("application/x-ndjson") {
-        let explicit = pairs.iter().any(|(k, _)| k == "limit");
-        let budget = if explicit {
-            u64::from(q.limit)
-        } else {
-            MAX_STREAM_ROWS
-        };
-        return ndjson(db, q, budget).map_err(down("stream"));
+    if accept(&req).contains("application/x-ndjson") {
+        let budget = budget(&pairs, &q);
+        return stream_log(db, q, budget, Format::Ndjson).map_err(down("stream"));
     }
     let rows = events_page(&db, &q).await.map_err(down("events page"))?;
     let next = (rows.len() as u32 == q.limit)
@@ -338,4 +347,26 @@ pub async fn events(req: Request, env: &Env) -> std::result::Result<Response, Pr
         200,
         &json!({ "events": rows, "next_cursor": next.map(|(ts, id)| cursor(ts, &id)) }),
     )
+}
+
+/// `GET /api/v1/export?format=csv|ndjson&campaign=&link=&kind=&step=&recipient=&bot=&since=
+/// &until=&cursor=&limit=`: the raw log streamed as CSV or NDJSON (`format`, else `Accept`),
+/// in (ts, id) order, ending with the summary line that says whether it is complete and
+/// where to resume.
+pub async fn export(req: Request, env: &Env) -> std::result::Result<Response, Problem> {
+    if req.method() != Method::Get {
+        return Err(Problem::method_not_allowed());
+    }
+    let pairs = query_pairs(&req)?;
+    let format = Format::negotiate(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v.as_str()),
+        &accept(&req),
+    )?;
+    let q = parse_query(&pairs)?;
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let budget = budget(&pairs, &q);
+    stream_log(db, q, budget, format).map_err(down("stream"))
 }

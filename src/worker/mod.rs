@@ -144,6 +144,7 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
             api::handle(req, env, |r| sendlist::reservations(r, env, code)).await
         }
         Route::ApiEvents => api::handle(req, env, |r| api::events(r, env)).await,
+        Route::ApiExport => api::handle(req, env, |r| api::export(r, env)).await,
         Route::ApiConversions => api::handle(req, env, |r| conversions::conversions(r, env)).await,
         Route::ApiOpens => api::handle(req, env, |r| conversions::opens(r, env)).await,
         Route::ApiKeys => api::handle(req, env, |r| keys::keys(r, env)).await,

@@ -11,6 +11,7 @@ use super::names::DB;
 use super::rollups::{call, records};
 use super::store::{campaign_of, counter_row, CounterRow, FollowUpCall};
 use crate::domain::campaign::{parse_campaign_id, Campaign};
+use crate::domain::export::csv_quote;
 use crate::domain::problem::Problem;
 use crate::domain::report::{
     compare, follow_up_cursor, funnel, parse_after, parse_by, parse_follow_up_cursor, retention,
@@ -142,14 +143,6 @@ pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// `follow-ups?step=login&after=3d&cursor=`: the operator ids of recipients sent at least
 /// `after` ago (default: the campaign's follow-up window) who haven't reached `step`, in a
 /// stable order, streamed to the end. Each line carries the cursor that resumes after it.
@@ -208,7 +201,7 @@ fn follow_ups(req: &Request, env: &Env, campaign: &Campaign, q: &Query) -> Answe
                 });
                 let Some(ext) = external_id else { continue };
                 let line = if csv {
-                    format!("{},{}\n", csv_field(ext), cursor)
+                    format!("{},{}\n", csv_quote(ext), cursor)
                 } else {
                     format!("{}\n", json!({ "external_id": ext, "cursor": cursor }))
                 };

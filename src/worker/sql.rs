@@ -20,17 +20,23 @@ pub const INSERT_EVENTS: &str = "INSERT INTO events \
 pub const SEND_COUPON: &str = "SELECT coupon FROM sends WHERE link = ?1 AND recipient = ?2";
 
 /// Page of the event log (clicks, steps, conversions) after a (ts, id) cursor, optionally
-/// for one link, kind, step and recipient. Two statements rather than `(?1 IS NULL OR link =
-/// ?1)`, so the per-link query can use the (link, ts, id) index.
-pub fn events_page(for_link: bool) -> String {
+/// for one link or campaign, kind, step, recipient, bot flag and before a time. Separate
+/// statements rather than `(?1 IS NULL OR link = ?1)` for the scope, so the per-link and
+/// per-campaign queries can use their (link|campaign, ts, id) index. Binds: ?1 link, ?2 ?3
+/// cursor, ?4 limit, ?5 kind, ?6 step, ?7 recipient, ?8 campaign, ?9 until, ?10 bot.
+pub fn events_page(for_link: bool, for_campaign: bool) -> String {
     let link = if for_link { "link = ?1" } else { "?1 IS NULL" };
+    let campaign = if for_campaign && !for_link {
+        "campaign = ?8"
+    } else {
+        "(?8 IS NULL OR campaign = ?8)"
+    };
     format!(
-        "SELECT id, ts, kind, link, campaign, variant, recipient, step, method, outcome, \
- target, platform, vendor, in_app, bot, bot_reason, country, ip_prefix, user_agent, \
- click_id, external_id, value_minor, currency, attributed, props, received_at \
- FROM events WHERE {link} AND (ts, id) > (?2, ?3) \
+        "SELECT {} FROM events WHERE {link} AND {campaign} AND (ts, id) > (?2, ?3) \
  AND (?5 IS NULL OR kind = ?5) AND (?6 IS NULL OR step = ?6) AND (?7 IS NULL OR recipient = ?7) \
- ORDER BY ts, id LIMIT ?4"
+ AND (?9 IS NULL OR ts < ?9) AND (?10 IS NULL OR bot = ?10) \
+ ORDER BY ts, id LIMIT ?4",
+        crate::domain::export::COLUMNS.join(", ")
     )
 }
 

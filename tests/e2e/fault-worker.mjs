@@ -217,7 +217,13 @@ export function faultWrapper(App) {
       }
       return invocation('fetch', this.ctx, async (inv, ctx) => {
         const { env } = wrapEnv(this.env, inv);
-        return new App(ctx, env).fetch(request);
+        const r = await new App(ctx, env).fetch(request);
+        if (!r.body) return r;
+        // A streamed body keeps querying after the response went out: the invocation ends
+        // when its body has been read to the end.
+        const { readable, writable } = new TransformStream();
+        ctx.waitUntil(r.body.pipeTo(writable).catch(() => {}));
+        return new Response(readable, r);
       });
     }
 

@@ -84,6 +84,9 @@ test('links, send list, events, conversions and opens answer as documented', asy
   await eventually(async () => (await (await t.api('/api/v1/events?link=oa-link')).json()).events.length > 0);
   await call('GET', '/api/v1/events?link=oa-link&limit=1', { expect: 200 });
   await call('GET', '/api/v1/events?link=oa-link', { headers: { accept: 'application/x-ndjson' }, expect: 200 });
+  await call('GET', '/api/v1/export?link=oa-link&format=csv', { expect: 200 });
+  await call('GET', '/api/v1/export?link=oa-link&bot=false', { headers: { accept: 'application/x-ndjson' }, expect: 200 });
+  await call('GET', '/api/v1/export?format=xlsx', { expect: 400 });
 
   const conv = { conversions: [{ id: 'oa-login-1', step: 'login', link: 'oa-link', external_id: 'oa-1', ts: iso(Date.now()) }, { id: 'oa-bad', step: 'login' }] };
   const answer = await (await call('POST', '/api/v1/conversions', { body: conv, expect: 200 })).json();

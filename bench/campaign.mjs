@@ -14,6 +14,7 @@
 // 4. A large ledger loaded into a second campaign's store: time and database size.
 import { start, OPS } from '../tests/e2e/harness.mjs';
 import { parseArgs } from 'node:util';
+import { profiler, summary } from './profile.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +24,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     reads: { type: 'string', default: '40' },
     ledger: { type: 'string', default: '1000000' },
+    // Prints where the ops worker's isolate spends the consumer phase (V8 CPU profile).
+    profile: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -69,7 +72,8 @@ const pct = (xs, p) => {
 };
 const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
-const t = await start();
+const INSPECTOR = 9331;
+const t = await start(args.profile ? { inspectorPort: INSPECTOR } : {});
 const log = (...a) => console.log(...a);
 try {
   let r = await t.api(`/api/v1/campaigns/${CAMPAIGN}`, { method: 'PUT', body: JSON.stringify(RECORD) });
@@ -132,6 +136,8 @@ try {
   }
   let next = 0;
   let retried = 0;
+  const prof = args.profile ? await profiler(INSPECTOR, OPS) : null;
+  await prof?.start();
   t0 = process.hrtime.bigint();
   const lane = async () => {
     for (;;) {
@@ -147,6 +153,7 @@ try {
   };
   await Promise.all(Array.from({ length: CONC }, lane));
   const secs = ms(t0) / 1000;
+  if (prof) log(summary(await prof.stop()));
   log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH}, ` +
     `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried})`);
   // The same events straight into a second store (its ledger loaded first): the store's own

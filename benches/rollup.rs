@@ -154,6 +154,7 @@ fn main() {
         rules: Rules {
             min_gap_ms: 5_000,
             burst_ms: 60_000,
+            ..Rules::DEFAULT
         },
     };
     let (base_s, base_rows) = best_of(|| {

@@ -119,6 +119,27 @@ fn step(campaign: &Campaign, e: &StepEvent) -> Result<Event, Problem> {
 }
 
 /// The fact of a queued event for `campaign`; `None` for another campaign's event.
+/// A click as the click log holds it, back to what the edge queued: the flags that re-judging
+/// wrote into the log afterwards (too soon after the send, before it, a scanner or network
+/// burst) are taken off, since a campaign's store judges the recipient's clicks again itself,
+/// and would otherwise hold them as the edge's own verdict, which no later ledger row can
+/// undo. Flags the edge set (user agent, HEAD, honeypot, rate limit…) stay.
+pub fn as_queued(mut e: ClickEvent) -> ClickEvent {
+    if matches!(
+        e.bot_reason,
+        Some(
+            BotReason::TooSoonAfterSend
+                | BotReason::BeforeSend
+                | BotReason::ScannerBurst
+                | BotReason::NetworkBurst
+        )
+    ) {
+        e.bot = false;
+        e.bot_reason = None;
+    }
+    e
+}
+
 pub fn event_fact(campaign: &Campaign, q: &Queued) -> Result<Option<Fact>, Problem> {
     let (label, event) = match q {
         Queued::Click(e) => (&e.campaign, click(campaign, e)),
@@ -145,6 +166,39 @@ mod tests {
             .unwrap()
             .validate("spring-recall")
             .unwrap()
+    }
+
+    #[test]
+    fn logged_clicks_lose_only_the_rejudged_flags() {
+        let e = phone_event("01ARZ3NDEKTSV4RRFFQ69G5FAV", 1_000, Some(9));
+        for r in [
+            BotReason::TooSoonAfterSend,
+            BotReason::BeforeSend,
+            BotReason::ScannerBurst,
+            BotReason::NetworkBurst,
+        ] {
+            let mut flagged = e.clone();
+            flagged.bot = true;
+            flagged.bot_reason = Some(r);
+            assert_eq!(
+                as_queued(flagged),
+                e,
+                "{r:?} is the judge's, not the edge's"
+            );
+        }
+        for r in [
+            BotReason::Head,
+            BotReason::LinkPreview,
+            BotReason::Honeypot,
+            BotReason::RateLimited,
+            BotReason::ScannerNetwork,
+        ] {
+            let mut flagged = e.clone();
+            flagged.bot = true;
+            flagged.bot_reason = Some(r);
+            assert_eq!(as_queued(flagged.clone()), flagged, "{r:?} is the edge's");
+        }
+        assert_eq!(as_queued(e.clone()), e);
     }
 
     #[test]

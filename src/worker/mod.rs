@@ -18,6 +18,8 @@ mod admin;
 mod api;
 #[cfg(feature = "edge")]
 pub(crate) mod assets;
+#[cfg(feature = "ops")]
+mod backfill;
 #[cfg(feature = "edge")]
 mod beacon;
 #[cfg(feature = "ops")]
@@ -203,5 +205,15 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
         Ok(0) => {}
         Ok(n) => worker::console_log!("replayed {n} dead letters"),
         Err(e) => worker::console_error!("dead-letter replay failed: {e}"),
+    }
+    match backfill::run(&env).await {
+        Ok(r) if r == backfill::Ran::default() => {}
+        Ok(r) => worker::console_log!(
+            "campaign stores backfilled: {} ledger rows, {} events, {} links done",
+            r.sends,
+            r.events,
+            r.links_done
+        ),
+        Err(e) => worker::console_error!("campaign store backfill failed: {e}"),
     }
 }

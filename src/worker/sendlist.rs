@@ -265,8 +265,8 @@ pub async fn recipients(req: Request, env: &Env, code: ShortCode) -> Answer {
                 seq: a.seq,
                 segment: a.row.segment.as_deref(),
                 variant: a.row.variant.as_deref(),
-                channel: None,
-                cost_minor: None,
+                channel: a.row.channel,
+                cost_minor: a.row.cost_minor,
                 sent_at: a.row.sent_at,
             };
             (row, a.row.external_id.as_str())

@@ -266,6 +266,43 @@ pub const REQUEST_REPLAY: &str = "UPDATE dead_letters SET replay_requested_at = 
 pub const REQUEST_REPLAY_ALL: &str = "UPDATE dead_letters SET replay_requested_at = ?1 \
  WHERE replayed_at IS NULL AND truncated = 0 RETURNING seq";
 
+/// Store backfill (`worker::backfill`): the links still to move, oldest request first (?1 at
+/// most).
+#[cfg(feature = "ops")]
+pub const BACKFILL_DUE: &str =
+    "SELECT link, phase, after_seq, after_ts, after_id FROM store_backfill \
+ WHERE phase <> 'done' ORDER BY requested_at, link LIMIT ?1";
+
+/// A page of a link's ledger (generation ?2) after recipient ?3, ?4 rows at most, as one JSON
+/// text of `[seq, external_id, segment, variant, sent_at, channel, cost_minor]` rows.
+#[cfg(feature = "ops")]
+pub const BACKFILL_SENDS: &str = "SELECT json_group_array(json_array(recipient, external_id, \
+ segment, variant, sent_at, channel, cost_minor)) FROM (SELECT * FROM sends \
+ WHERE link = ?1 AND generation = ?2 AND recipient > ?3 ORDER BY recipient LIMIT ?4)";
+
+/// A page of a link's events after (?2 ts, ?3 id), ?4 at most, in (ts, id) order (the
+/// per-link index), each as the Queue message it was written from (a step's method and
+/// outcome are the log's own, `post` and its kind, not the message's; the user agent is left
+/// out: the stores don't keep it).
+#[cfg(feature = "ops")]
+pub const BACKFILL_EVENTS: &str = "SELECT json_group_array(json_object('kind', kind, 'id', id, \
+ 'ts', ts, 'link', link, 'campaign', campaign, 'variant', variant, 'recipient', recipient, \
+ 'method', CASE WHEN kind = 'click' THEN method END, \
+ 'outcome', CASE WHEN kind = 'click' THEN outcome END, 'target', target, 'platform', platform, 'vendor', vendor, \
+ 'in_app', in_app, 'bot', json(CASE WHEN bot THEN 'true' ELSE 'false' END), \
+ 'bot_reason', bot_reason, 'country', country, 'ip_prefix', ip_prefix, 'step', step, \
+ 'click_id', click_id, 'external_id', external_id, 'value_minor', value_minor, \
+ 'currency', currency, 'attributed', CASE attributed WHEN 1 THEN json('true') \
+   WHEN 0 THEN json('false') END)) \
+ FROM (SELECT * FROM events WHERE link = ?1 AND (ts, id) > (?2, ?3) ORDER BY ts, id LIMIT ?4)";
+
+/// Where a link's backfill got to: ?2 phase, cursors ?3-?5, ?6 sends and ?7 events more,
+/// done at ?8 (NULL while not).
+#[cfg(feature = "ops")]
+pub const BACKFILL_ADVANCE: &str = "UPDATE store_backfill SET phase = ?2, after_seq = ?3, \
+ after_ts = ?4, after_id = ?5, sends = sends + ?6, events = events + ?7, done_at = ?8 \
+ WHERE link = ?1";
+
 /// The campaign store's statements (one SQLite database per campaign, in its Durable Object;
 /// see `docs/campaigns.md` and `worker::store`). JSON arrays carry a batch in one statement.
 #[cfg(feature = "ops")]

@@ -44,7 +44,7 @@ export const demoLink = () => {
  * and D1. `queue: false` leaves the Queue producers unbound, so sends fail the way they do
  * when the Queue is unreachable. `persist` shares KV and D1 state between instances.
  */
-export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false, scripts, consumers = {} } = {}) {
+export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false, scripts, consumers = {}, inspectorPort } = {}) {
   // Secrets come from the test, never from a developer's local .dev.vars.
   const bindings = { API_KEYS: API_KEY, ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}), ...vars };
   // Deliver at once in tests (production batches for up to a second).
@@ -57,6 +57,7 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
     kvPersist: join(dir, 'kv'),
     d1Persist: join(dir, 'd1'),
     cachePersist: false,
+    ...(inspectorPort ? { inspectorPort } : {}),
   });
   const url = await mf.ready;
   const db = await mf.getD1Database('DB');

@@ -13,11 +13,36 @@
 
 use super::code::ShortCode;
 use super::event::cap;
+use super::problem::Problem;
 use super::visitor::{BotReason, Method, Visitor};
 
 /// The window of the rate-limit bindings (wrangler.toml `[[ratelimits]]` `simple.period`),
 /// sent back as `Retry-After`.
 pub const PERIOD_SECS: u32 = 60;
+
+/// Request headers, names and values together, any path. Cloudflare lets up to 128 KB in;
+/// wakelink's own requests (a phone's tap, an SDK beacon, the CLI, a dashboard page) carry a
+/// few KB, so more is refused before anything parses it.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Headers a request may carry.
+pub const MAX_HEADERS: usize = 100;
+
+/// Whether a request's headers (each as name and value lengths) fit: a 431 otherwise.
+pub fn check_headers(sizes: impl IntoIterator<Item = (usize, usize)>) -> Result<(), Problem> {
+    let (mut count, mut bytes) = (0usize, 0usize);
+    for (name, value) in sizes {
+        count += 1;
+        bytes = bytes.saturating_add(name).saturating_add(value);
+        if count > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+            return Err(Problem::new(
+                431,
+                "headers-too-large",
+                format!("request headers over {MAX_HEADERS} or {MAX_HEADER_BYTES} bytes"),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The limiter key for a click: the recipient's link, or the campaign link from one address.
 pub fn click_key(code: &ShortCode, token: Option<&str>, client_ip: Option<&str>) -> String {
@@ -62,6 +87,20 @@ mod tests {
     use super::*;
     use crate::domain::event::tests::phone_event;
     use crate::domain::visitor::Platform;
+
+    #[test]
+    fn headers_fit_up_to_the_caps() {
+        assert!(check_headers([]).is_ok());
+        assert!(check_headers([(10, MAX_HEADER_BYTES - 10)]).is_ok());
+        let over = check_headers([(10, MAX_HEADER_BYTES - 9)]).unwrap_err();
+        assert_eq!((over.status, over.code), (431, "headers-too-large"));
+        assert!(check_headers(std::iter::repeat_n((4, 4), MAX_HEADERS)).is_ok());
+        assert!(check_headers(std::iter::repeat_n((4, 4), MAX_HEADERS + 1)).is_err());
+        assert!(
+            check_headers([(usize::MAX, usize::MAX)]).is_err(),
+            "no overflow"
+        );
+    }
 
     fn person() -> Visitor {
         Visitor {

@@ -74,6 +74,13 @@ use crate::domain::route::{self, Route};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let sizes = req
+        .headers()
+        .entries()
+        .map(|(name, value)| (name.len(), value.len()));
+    if let Err(p) = crate::domain::limits::check_headers(sizes) {
+        return respond::problem(&p);
+    }
     match dispatch(req, &env, &ctx).await {
         Ok(r) => Ok(r),
         Err(e) => {

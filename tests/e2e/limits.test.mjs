@@ -61,6 +61,23 @@ test('API bodies are capped', async () => {
   assert.equal((await body.json()).error.code, 'payload-too-large');
 });
 
+test('headers are capped on every path: a 431 with its code, and nothing written', async () => {
+  const before = (await rows(t.db, "SELECT COUNT(*) AS n FROM events WHERE link = 'lim'"))[0].n;
+  const big = { 'user-agent': UA.iphone, 'x-padding': 'p'.repeat(33 * 1024) };
+  const many = { 'user-agent': UA.iphone, ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x-h${i}`, '1'])) };
+  for (const headers of [big, many]) {
+    for (const [path, init] of [['/lim', {}], ['/e', { method: 'POST', body: '{}' }], ['/api/v1/links/lim', {}], ['/health', {}], ['/admin', {}]]) {
+      const r = await t.fetch(path, { ...init, headers: { ...headers, authorization: 'Bearer x' } });
+      assert.equal(r.status, 431, `${path}`);
+      assert.equal((await r.json()).error.code, 'headers-too-large', path);
+    }
+  }
+  // Just under the caps, a tap goes through.
+  const r = await t.fetch('/lim', { headers: { 'user-agent': UA.iphone, 'x-padding': 'p'.repeat(30 * 1024) } });
+  assert.equal(r.status, 302);
+  await eventually(async () => (await rows(t.db, "SELECT COUNT(*) AS n FROM events WHERE link = 'lim'"))[0].n === before + 1);
+});
+
 test('SDK beacons over the limit from one address get a 429 with Retry-After', async () => {
   const BEACON_LIMIT = 120; // wrangler.toml [[ratelimits]] BEACON_LIMIT
   const post = (ip) => t.fetch('/e', { method: 'POST', headers: { 'content-type': 'text/plain', 'cf-connecting-ip': ip }, body: '{}' });

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use wakelink::domain::visitor::{
-    classify, BotReason, InApp, Method, Platform, RequestFacts, Vendor, Visitor,
+    bot_rule, classify, BotReason, InApp, Method, Platform, RequestFacts, Vendor, Visitor,
 };
 
 /// How many misclassified examples of each kind to print; `WAKELINK_UA_EXAMPLES` overrides.
@@ -325,9 +325,10 @@ fn corpus_figures() {
                 if label == "human" {
                     f.humans_flagged.add(got.bot.is_some());
                     if let Some(reason) = got.bot {
+                        let rule = bot_rule(ua).map_or(String::new(), |(_, n)| format!(" {n:?}"));
                         note(
                             "human flagged",
-                            format!("[{source}] {} <- {ua}", reason.as_str()),
+                            format!("[{source}] {}{rule} <- {ua}", reason.as_str()),
                             hold,
                         );
                     }

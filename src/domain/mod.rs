@@ -42,6 +42,7 @@ pub mod time;
 pub mod token;
 pub mod tz;
 mod tz_data;
+mod ua_match;
 pub mod ua_rules;
 mod ua_scan;
 pub mod visitor;

@@ -1,6 +1,7 @@
 //! Unit tables for the classifier.
 
 use super::*;
+use crate::domain::ua_match::shape_matches;
 use serde::Serialize;
 
 fn ua(user_agent: &str) -> Visitor {

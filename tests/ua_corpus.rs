@@ -179,7 +179,7 @@ const FLOORS: Figures4 = Figures4 {
     platform_right: 0.997,
     vendor_right: 0.98,
     bots_flagged: 0.995,
-    humans_flagged: 0.0015,
+    humans_flagged: 0.001,
 };
 
 /// FNV-1a over the bytes: a fixed, platform-independent hash for the held-back split.

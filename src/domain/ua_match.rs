@@ -4,8 +4,8 @@
 //! [`super::visitor`] decides what the matches mean.
 
 use super::ua_rules::{
-    Heuristic, Needle, BROWSER_TOKENS, COMPATIBLE_BROWSERS, HOST_TLDS, NOT_BOT_WORDS,
-    PLATFORM_RULES,
+    Heuristic, Needle, BROWSER_TOKENS, COMPATIBLE_BROWSERS, CPU_WORDS, HOST_TLDS, NOT_BOT_WORDS,
+    PLATFORM_RULES, SYSTEM_WORDS,
 };
 use super::ua_scan::{Candidates, Table, COMPATIBLE};
 
@@ -85,6 +85,10 @@ pub(super) fn matches(needle: Needle, hay: &str, skip: Option<Span>) -> bool {
             }
             !NOT_BOT_WORDS.contains(&&hay[word_start..end])
         }),
+        Needle::Versioned(pat) => found(pat, &|start, end| {
+            (start == 0 || !is_word_byte(bytes[start - 1]))
+                && bytes.get(end).is_some_and(u8::is_ascii_digit)
+        }),
         Needle::Shape(pat) => shape_matches(pat.as_bytes(), bytes),
         Needle::Heuristic(h) => heuristic(h, hay, &Candidates::all()),
     }
@@ -118,7 +122,12 @@ fn fits(p: u8, h: u8) -> bool {
 
 pub(super) fn heuristic(h: Heuristic, lower: &str, scan: &Candidates) -> bool {
     match h {
-        Heuristic::NotABrowser => !any_token(lower, BROWSER_TOKENS, scan, Table::BrowserTokens),
+        Heuristic::NotABrowser => {
+            !any_token(lower, BROWSER_TOKENS, scan, Table::BrowserTokens)
+                && !groups(lower).any(|group| {
+                    has_screen_size(group) || names_platform(group, scan) && names_cpu(group)
+                })
+        }
         Heuristic::CompatibleNonBrowser => {
             scan.any(Table::Compatible)
                 && lower.contains(COMPATIBLE)
@@ -138,8 +147,51 @@ pub(super) fn heuristic(h: Heuristic, lower: &str, scan: &Candidates) -> bool {
                     found_in(rule.needle, lower, None, scan)
                 })
                 .is_none()
+                && !groups(lower).any(|group| SYSTEM_WORDS.iter().any(|w| group.contains(w)))
         }
     }
+}
+
+/// The parenthesised groups of `lower`, each with its brackets ("(win10 x64)"); an unclosed
+/// last group runs to the end.
+fn groups(lower: &str) -> impl Iterator<Item = &str> {
+    let mut rest = lower;
+    std::iter::from_fn(move || {
+        let open = rest.find('(')?;
+        let group = &rest[open..];
+        let end = group.find(')').map_or(group.len(), |at| at + 1);
+        rest = &group[end..];
+        Some(&group[..end])
+    })
+}
+
+/// Whether a group names a platform of [`PLATFORM_RULES`]. `scan` is of the whole string, so
+/// it filters the rules for a part of it too.
+fn names_platform(group: &str, scan: &Candidates) -> bool {
+    first(PLATFORM_RULES, scan, Table::Platform, |rule| {
+        matches(rule.needle, group, None)
+    })
+    .is_some()
+}
+
+/// Whether a group names a CPU architecture of [`CPU_WORDS`] as a whole word.
+fn names_cpu(group: &str) -> bool {
+    CPU_WORDS
+        .iter()
+        .any(|word| matches(Needle::Word(word), group, None))
+}
+
+/// Whether a group holds a screen size: two to four digits, `x`, two to four digits, as a
+/// whole word ("153x130", "1920x1080").
+fn has_screen_size(group: &str) -> bool {
+    group
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| match word.split_once('x') {
+            Some((w, h)) => [w, h]
+                .iter()
+                .all(|n| (2..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())),
+            None => false,
+        })
 }
 
 /// A word of two or more letters or digits, then one of [`HOST_TLDS`], then `/`, a space,
@@ -185,3 +237,7 @@ fn has_contact_address(lower: &str) -> bool {
         }
     })
 }
+
+#[cfg(test)]
+#[path = "ua_match_tests.rs"]
+mod tests;

@@ -4,7 +4,7 @@ use super::super::agent::BotReason;
 use super::{BotRule, Heuristic, Needle};
 
 use BotReason::{Crawler, EmailScanner, Headless, HttpLibrary, LinkPreview};
-use Needle::{Contains, Heuristic as H, Prefix, Word, WordEnd, WordStart};
+use Needle::{Contains, Heuristic as H, Prefix, Versioned, Word, WordEnd, WordStart};
 
 /// Bot rules, grouped by family in [`BOT_FAMILY_ORDER`].
 #[rustfmt::skip]
@@ -90,7 +90,7 @@ pub const BOT_RULES: &[BotRule] = &[
     BotRule { needle: WordStart("requests/"), reason: HttpLibrary }, // "… requests/2.25.1" without the python- prefix
     BotRule { needle: Contains("urllib"), reason: HttpLibrary }, // urllib, urllib3
     BotRule { needle: Contains("go-http-client"), reason: HttpLibrary }, // Go net/http
-    BotRule { needle: WordStart("java/"), reason: HttpLibrary }, // Java HttpURLConnection: "Java/1.8.0_151"
+    BotRule { needle: Versioned("java/"), reason: HttpLibrary }, // Java HttpURLConnection: "Java/1.8.0_151" (not a feature phone's "Java/Jbed/7.0")
     BotRule { needle: WordStart("java "), reason: HttpLibrary }, // "(java 1.5)"
     BotRule { needle: Contains("httpclient"), reason: HttpLibrary }, // Apache-HttpClient, Jakarta Commons-HttpClient, .NET HttpClient, "HTTPClient 4.5"
     BotRule { needle: Contains("okhttp"), reason: HttpLibrary }, // OkHttp

@@ -31,6 +31,10 @@ pub enum Needle {
     WordEnd(&'static str),
     /// Bounded by non-word characters on both sides.
     Word(&'static str),
+    /// Not preceded by a word character and followed by an ASCII digit: a product and its
+    /// version ("Java/17.0.9", "Java/1.8.0_151"), not the same name before another word
+    /// ("Java/Jbed/7.0", a feature phone's Java runtime).
+    Versioned(&'static str),
     /// The whole string has this shape: `@` is an ASCII letter, `#` an ASCII digit, `%` either, `+` a digit
     /// other than `0`, `~` a `0` or `1`, a final `*` accepts any tail, any other byte stands
     /// for itself. Used for device model codes.
@@ -48,6 +52,7 @@ impl Needle {
             | Needle::WordStart(s)
             | Needle::WordEnd(s)
             | Needle::Word(s)
+            | Needle::Versioned(s)
             | Needle::Shape(s) => s,
             Needle::Heuristic(_) => "",
         }
@@ -61,7 +66,12 @@ pub enum Heuristic {
     /// Catches "WhatsApp/2.19.175 A", "Zabbix", "PostRank/2.0 (postrank.com)". Feature phones
     /// ("Nokia210/2.0 (04.12) Profile/MIDP-2.1 …", "HUAWEI-M636/001.00 WAP/OBIGO/Q05A") and the
     /// Chinese carrier format ("Xiaomi_M2001J2E_TD-LTE/V1 Linux/4.19 Android/10 … Browser/
-    /// AppleWebKit537.36 … XiaoMi/MiuiBrowser/11.0.13") get through on their tokens.
+    /// AppleWebKit537.36 … XiaoMi/MiuiBrowser/11.0.13") get through on their tokens. So do
+    /// strings whose parenthesised comment describes the screen or machine they run on, as
+    /// text-mode, handheld and desktop-application browsers write it and tools rarely do: a
+    /// screen size ("Palmscape/3.0J [ja] (v. 3.5.2H1.5; 153x130; c8)"), or a platform of
+    /// [`PLATFORM_RULES`] with a word of [`CPU_WORDS`] in one group ("Links (2.1pre23; Linux
+    /// 3.5.0 i686; 237x63)", "GOGGalaxyClient/2.0.20.39 (GOG Galaxy) … (win10 x64)").
     NotABrowser,
     /// `compatible;` without a token from [`COMPATIBLE_BROWSERS`]: the classic
     /// "Mozilla/5.0 (compatible; SomeBot/1.0; +http://…)" form. The browsers that still send
@@ -71,6 +81,8 @@ pub enum Heuristic {
     /// or KaiOS), no other token of
     /// [`BROWSER_TOKENS`] (engine, feature-phone profile) and no [`COMPATIBLE_BROWSERS`] token. Catches
     /// "Mozilla/5.0 Keydrop", "Mozilla/5.0 (compatible)", "Mozilla/5.0 (Morningscore/1.0)".
+    /// A parenthesised group naming a system of [`SYSTEM_WORDS`] is a device description, as
+    /// old browsers on those systems wrote it: "Mozilla/4.08 (Charon; Inferno)" is not flagged.
     MozillaOnly,
     /// A host name as a product token: a word, a dot and a common top-level domain, then `/`,
     /// a space, `)` or the end ("Criticalcss.com/2.0.0", "PrintFriendly.com",
@@ -113,6 +125,22 @@ pub const BROWSER_TOKENS: &[&str] = &[
     "risc os",
     "beos",
     "mosaic",
+];
+
+/// CPU architectures, as a device description names them: "(win10 x64)", "(Linux 3.5.0 i686;
+/// 237x63)". Matched as whole words inside a parenthesised group (see [`Heuristic::NotABrowser`]).
+#[rustfmt::skip]
+pub const CPU_WORDS: &[&str] = &[
+    "x64", "x86", "amd64", "i386", "i486", "i586", "i686", "arm64", "aarch64", "ppc", "win64", "wow64",
+];
+
+/// Operating systems people ran browsers on that [`PLATFORM_RULES`] has no platform for (old
+/// desktops, handhelds), matched anywhere inside a parenthesised group: "(WorldGate Gazelle
+/// 3.5.1 build 11; FreeBSD2.2.8-STABLE)", "(Charon; Inferno)". See [`Heuristic::MozillaOnly`].
+#[rustfmt::skip]
+pub const SYSTEM_WORDS: &[&str] = &[
+    "bsd", "sunos", "solaris", "irix", "hp-ux", "aix", "os/2", "inferno", "haiku", "qnx",
+    "palmos", "palm os", "symbian", "blackberry", "webos", "morphos",
 ];
 
 /// Top-level domains that [`Heuristic::HostName`] recognises (with the dot).
@@ -342,6 +370,7 @@ mod tests {
             | Needle::WordStart(s)
             | Needle::WordEnd(s)
             | Needle::Word(s)
+            | Needle::Versioned(s)
             | Needle::Shape(s) => Some(s),
             Needle::Heuristic(_) => None,
         }
@@ -364,6 +393,8 @@ mod tests {
             .iter()
             .chain(COMPATIBLE_BROWSERS)
             .chain(NOT_BOT_WORDS)
+            .chain(CPU_WORDS)
+            .chain(SYSTEM_WORDS)
             .chain(PREFETCH_PURPOSES)
             .copied();
         for text in all_needles().filter_map(needle_text).chain(words) {

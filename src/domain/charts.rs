@@ -75,6 +75,16 @@ pub fn nice_ceiling(v: f64) -> f64 {
     step * 10.0
 }
 
+/// The top of an axis with four equal steps on round numbers (1, 2 or 5 × 10^k) reaching
+/// `v`; `whole` keeps the step at 1 or more, for counts. Nothing to show: a scale of 0-1.
+pub fn scale_top(v: f64, whole: bool) -> f64 {
+    if v.is_nan() || v <= 0.0 || !v.is_finite() {
+        return if whole { 4.0 } else { 1.0 };
+    }
+    let step = nice_ceiling(v / 4.0);
+    4.0 * if whole { step.max(1.0) } else { step }
+}
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -96,6 +106,7 @@ fn grouped(
     // (category, series) -> (value, interval, title)
     value: impl Fn(usize, usize) -> Option<(f64, Option<(f64, f64)>, String)>,
     tick: impl Fn(f64) -> String,
+    whole: bool,
 ) -> Chart {
     let mut top_value: f64 = 0.0;
     for c in 0..categories.len() {
@@ -105,7 +116,7 @@ fn grouped(
             }
         }
     }
-    let max = nice_ceiling(top_value);
+    let max = scale_top(top_value, whole);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let base = TOP + plot_h;
@@ -190,10 +201,142 @@ pub fn funnel_chart(groups: &[FunnelGroup]) -> Chart {
             Some((rate, ci, title))
         },
         percent,
+        false,
     )
 }
 
-/// One step's unique recipients per hour of a timing table (00-23, then `unknown` if there).
+/// One horizontal bar of the funnel. `whisker` is the interval as (x of its lower end, x of
+/// its upper end); `label` is the text beside the plot (`123 · 41.3 %`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HBar {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub series: usize,
+    pub whisker: Option<(f64, f64)>,
+    pub title: String,
+    pub label: String,
+}
+
+/// The funnel as horizontal bars: one band per step after `sent`, one bar per group in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HChart {
+    pub width: f64,
+    pub height: f64,
+    pub bars: Vec<HBar>,
+    /// Step names left of their band: (y of the band's middle, text).
+    pub y_labels: Vec<(f64, String)>,
+    /// Grid lines across the plot: (x, text under it).
+    pub x_ticks: Vec<(f64, String)>,
+    pub series: Vec<String>,
+    /// The plot's left edge, top, bottom, and the x of the labels right of it.
+    pub left: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub label_x: f64,
+}
+
+const H_LEFT: f64 = 112.0;
+const H_RIGHT: f64 = 150.0;
+const H_BAR: f64 = 14.0;
+const H_ROW: f64 = 18.0;
+const H_GAP: f64 = 12.0;
+const H_AXIS: f64 = 22.0;
+
+/// The funnel as horizontal bars: a band per step after `sent`, in the campaign's order, a
+/// bar per group (its length the rate from sends, its whisker the 95 % Wilson interval), the
+/// unique count and rate written beside it. The scale is a round number just above the
+/// largest rate or interval end, so small steps stay visible.
+pub fn funnel_hbars(groups: &[FunnelGroup]) -> HChart {
+    let steps: Vec<&str> = groups
+        .first()
+        .map(|g| {
+            g.steps
+                .iter()
+                .map(|s| s.step.as_str())
+                .filter(|s| *s != "sent")
+                .collect()
+        })
+        .unwrap_or_default();
+    let series: Vec<String> = groups.iter().map(|g| group_label(&g.key)).collect();
+    let line = |g: &FunnelGroup, step: &str| g.steps.iter().find(|l| l.step == step).cloned();
+    let mut top_value: f64 = 0.0;
+    for g in groups {
+        for s in &steps {
+            if let Some(l) = line(g, s) {
+                let r = l.from_sends;
+                top_value = top_value
+                    .max(r.rate.unwrap_or(0.0))
+                    .max(r.hi.unwrap_or(0.0));
+            }
+        }
+    }
+    let max = scale_top(top_value, false).min(1.0);
+    let plot_w = WIDTH - H_LEFT - H_RIGHT;
+    let x_of = |v: f64| round1(H_LEFT + (v / max).clamp(0.0, 1.0) * plot_w);
+    let band = H_ROW * groups.len().max(1) as f64 + H_GAP;
+    let mut bars = Vec::new();
+    let mut y_labels = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let band_top = TOP + band * i as f64;
+        y_labels.push((round1(band_top + (band - H_GAP) / 2.0), (*step).to_owned()));
+        for (s, g) in groups.iter().enumerate() {
+            let Some(l) = line(g, step) else { continue };
+            let r = l.from_sends;
+            let rate = r.rate.unwrap_or(0.0);
+            let y = round1(band_top + H_ROW * s as f64 + (H_ROW - H_BAR) / 2.0);
+            let ci = r.lo.zip(r.hi);
+            let interval = ci.map_or(String::new(), |(lo, hi)| {
+                format!(" (95 % interval {}–{})", percent(lo), percent(hi))
+            });
+            let previous = l
+                .from_previous
+                .and_then(|p| p.rate)
+                .map_or(String::new(), |p| {
+                    format!(", {} of the step before", percent(p))
+                });
+            bars.push(HBar {
+                x: H_LEFT,
+                y,
+                w: round1(x_of(rate) - H_LEFT),
+                h: H_BAR,
+                series: s,
+                whisker: ci.map(|(lo, hi)| (x_of(lo), x_of(hi))),
+                title: format!(
+                    "{} · {step}: {} of {} sends, {}{interval}{previous}",
+                    series[s],
+                    l.unique,
+                    r.den,
+                    percent(rate)
+                ),
+                label: format!("{} · {}", l.unique, percent(rate)),
+            });
+        }
+    }
+    let bottom = round1(TOP + band * steps.len() as f64 - H_GAP / 2.0);
+    let x_ticks = (0..=4)
+        .map(|i| {
+            let v = max * f64::from(i) / 4.0;
+            (x_of(v), percent(v))
+        })
+        .collect();
+    HChart {
+        width: WIDTH,
+        height: round1(bottom + H_AXIS),
+        bars,
+        y_labels,
+        x_ticks,
+        series,
+        left: H_LEFT,
+        top: TOP,
+        bottom,
+        label_x: WIDTH - H_RIGHT + 8.0,
+    }
+}
+
+/// One step's unique recipients per bucket of a timing table: per hour (00-23, then
+/// `unknown` if there) or per send-to-click delay.
 pub fn hour_chart(table: &TimingTable, step: &str) -> Chart {
     let categories: Vec<String> = table.rows.iter().map(|r| r.bucket.clone()).collect();
     grouped(
@@ -209,6 +352,7 @@ pub fn hour_chart(table: &TimingTable, step: &str) -> Chart {
             Some((n as f64, None, format!("{}: {n} ({step})", row.bucket)))
         },
         |v| format!("{v:.0}"),
+        true,
     )
 }
 
@@ -332,6 +476,94 @@ mod tests {
             .expect("bars");
         assert_eq!(tallest.title, "20: 9 (clicked)");
         assert_eq!(c.series, ["all"]);
+    }
+
+    #[test]
+    fn horizontal_funnel_bands_per_step_with_a_bar_per_group() {
+        let mut b = group("B", 40, 10);
+        b.steps[2].from_previous = Some(Rate::of(10, 40));
+        let c = funnel_hbars(&[group("A", 20, 5), b]);
+        assert_eq!(c.series, ["A", "B"]);
+        let steps: Vec<&str> = c.y_labels.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(steps, ["clicked", "login"]);
+        assert_eq!(c.bars.len(), 4);
+        // Scale: four steps of 20 % (B's clicks reach 40 %, their interval about 50 %).
+        let ticks: Vec<&str> = c.x_ticks.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(ticks, ["0.0 %", "20 %", "40 %", "60 %", "80 %"]);
+        let (a, b) = (&c.bars[0], &c.bars[1]);
+        assert_eq!((a.series, b.series), (0, 1));
+        assert!((b.w - 2.0 * a.w).abs() <= 0.2, "{} {}", a.w, b.w);
+        assert!(a.y < b.y, "groups stacked within a band");
+        assert!(c.bars[2].y > b.y + b.h, "next step below");
+        let (lo, hi) = b.whisker.expect("interval");
+        assert!(lo < b.x + b.w && b.x + b.w < hi);
+        assert_eq!(b.label, "40 · 40 %");
+        assert!(
+            c.bars[3]
+                .title
+                .starts_with("B · login: 10 of 100 sends, 10 % (95 % interval"),
+            "{}",
+            c.bars[3].title
+        );
+        assert!(c.bars[3].title.ends_with(", 25 % of the step before"));
+        assert!(c
+            .bars
+            .iter()
+            .all(|b| b.y + b.h <= c.bottom && c.bottom < c.height));
+        assert!(c.bars.iter().all(|b| b.x + b.w <= c.label_x));
+    }
+
+    #[test]
+    fn horizontal_funnel_of_nothing_is_empty() {
+        let c = funnel_hbars(&[]);
+        assert!(c.bars.is_empty() && c.y_labels.is_empty());
+        let mut g = group("A", 0, 0);
+        g.sends = 0;
+        for l in &mut g.steps {
+            l.from_sends = Rate::of(0, 0);
+        }
+        let c = funnel_hbars(&[g]);
+        assert_eq!(c.bars.len(), 2);
+        assert!(c.bars.iter().all(|b| b.w == 0.0 && b.whisker.is_none()));
+    }
+
+    #[test]
+    fn scales_step_on_round_numbers_and_counts_on_whole_ones() {
+        for (v, whole, want) in [
+            (0.0, true, 4.0),
+            (0.0, false, 1.0),
+            (2.0, true, 4.0),
+            (9.0, true, 20.0),
+            (141.0, true, 200.0),
+            (0.79, false, 0.8),
+            (0.4, false, 0.4),
+            (0.07, false, 0.08),
+        ] {
+            assert!(
+                (scale_top(v, whole) - want).abs() < 1e-9,
+                "{v}: {}",
+                scale_top(v, whole)
+            );
+        }
+        // Small counts: every tick a different whole number.
+        let rows = (0..24)
+            .map(|h| TimingRow {
+                bucket: format!("{h:02}"),
+                steps: vec![("clicked".into(), if h == 23 { 2 } else { 0 })],
+                click_through: None,
+            })
+            .collect();
+        let t = TimingTable {
+            key: GroupKey::default(),
+            axis: Axis::ClickHour,
+            rows,
+        };
+        let ticks: Vec<String> = hour_chart(&t, "clicked")
+            .y_ticks
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(ticks, ["0", "1", "2", "3", "4"]);
     }
 
     #[test]

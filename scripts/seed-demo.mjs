@@ -1,10 +1,11 @@
 // Seeds a living demo campaign through the public API and the public links, so the local
 // dashboard has something to show: campaign `demo-recall-2026` with two copy variants (links
 // `demo-a`, `demo-b`), two segments and two channels, 300 recipients sent over the last three
-// days, taps by people and by link-preview bots (some repeated), then logins, credit steps and
-// loans reported by the "app backend" (some twice). Deterministic: the same every time.
-// Every event takes the product's own path (edge → Queue → consumer). Runs once per state
-// directory: a campaign record that already exists means it was seeded.
+// days, taps by people and by link-preview bots (some repeated), then logins (some coming back
+// a day or two later), credit steps and loans reported by the "app backend" (some twice).
+// Deterministic: the same every time. Every event takes the product's own path (edge → Queue
+// → consumer). Runs once per state directory: a campaign record that already exists means it
+// was seeded.
 //   node scripts/seed-demo.mjs --base http://127.0.0.1:8787   (key from .dev.vars)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,7 +86,13 @@ export async function seedDemo(base, apiKey, log = console.error) {
   for (const p of clicked) {
     if (rnd() >= 0.6) continue;
     const id = p.external_id;
-    conversions.push({ id: `${id}-login`, step: 'login', external_id: id, campaign: CAMPAIGN });
+    // Recalled a few hours after the send; some come back a day or two later (retention).
+    const recalled = Date.parse(p.sent_at) + (1 + Math.floor(rnd() * 3)) * 3_600_000;
+    conversions.push({ id: `${id}-login`, step: 'login', external_id: id, campaign: CAMPAIGN, ts: new Date(recalled).toISOString() });
+    const back = recalled + (1 + rnd()) * 86_400_000;
+    if (rnd() < 0.5 && back < now) {
+      conversions.push({ id: `${id}-login-2`, step: 'login', external_id: id, campaign: CAMPAIGN, ts: new Date(back).toISOString() });
+    }
     if (rnd() < 0.5) {
       conversions.push({ id: `${id}-apply`, step: 'credit_apply', external_id: id, campaign: CAMPAIGN });
       if (rnd() < 0.6) {

@@ -47,6 +47,12 @@ struct CampaignsPage<'a> {
     rows: Vec<CampaignLine>,
 }
 
+/// What every signed-in page carries: its style nonce and the session's form token.
+pub(super) struct DashboardPage {
+    pub nonce: String,
+    pub csrf: String,
+}
+
 fn nonce() -> String {
     let mut b = [0u8; 16];
     entropy::random_fill(&mut b);
@@ -72,7 +78,7 @@ fn headers(nonce: &str) -> Headers {
     h
 }
 
-fn page(status: u16, nonce: &str, t: &impl Template) -> Result<Response> {
+pub(super) fn page(status: u16, nonce: &str, t: &impl Template) -> Result<Response> {
     let body = match t.render() {
         Ok(b) => b,
         Err(e) => {
@@ -192,12 +198,33 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context, at: AdminPage) -
             }
             see_other("/admin", Some(&clear_cookie()))
         }
-        (AdminPage::Home | AdminPage::SignIn | AdminPage::SignOut, _) => {
-            super::respond::method_not_allowed()
+        (AdminPage::Campaign(raw), Method::Get | Method::Head) => {
+            match session(&req, env, ctx).await {
+                Some(key) => {
+                    let p = DashboardPage {
+                        nonce: nonce(),
+                        csrf: csrf_token(&key),
+                    };
+                    super::dashboard::campaign(&req, env, &p, &raw).await
+                }
+                None => see_other("/admin", None),
+            }
         }
-        (AdminPage::Campaign(_) | AdminPage::FollowUps(_) | AdminPage::NotFound, _) => {
-            super::respond::not_found(crate::domain::visitor::Method::Get)
+        (AdminPage::FollowUps(raw), Method::Get | Method::Head) => {
+            match session(&req, env, ctx).await {
+                Some(_) => super::dashboard::follow_ups_csv(env, &raw).await,
+                None => super::respond::problem(&Problem::unauthorized()),
+            }
         }
+        (
+            AdminPage::Home
+            | AdminPage::SignIn
+            | AdminPage::SignOut
+            | AdminPage::Campaign(_)
+            | AdminPage::FollowUps(_),
+            _,
+        ) => super::respond::method_not_allowed(),
+        (AdminPage::NotFound, _) => super::respond::not_found(crate::domain::visitor::Method::Get),
     }
 }
 
@@ -233,7 +260,7 @@ async fn home(env: &Env, nonce: &str, key: &str) -> Result<Response> {
             let checked =
                 CampaignInput::from_stored(&r.record).and_then(|c| c.validate(&r.id).ok());
             CampaignLine {
-                href: url::form_urlencoded::byte_serialize(r.id.as_bytes()).collect(),
+                href: crate::domain::dashboard::path_segment(&r.id),
                 name: checked
                     .as_ref()
                     .map_or_else(String::new, |c| c.name.clone()),

@@ -24,6 +24,8 @@ mod backfill;
 mod beacon;
 #[cfg(feature = "ops")]
 mod campaigns;
+#[cfg(feature = "ops")]
+mod dashboard;
 // Some settings, statements and link-cache calls belong to one worker only.
 #[cfg_attr(not(feature = "ops"), allow(dead_code))]
 mod config;

@@ -1,6 +1,7 @@
 //! `GET /api/v1/campaigns/{campaign}/{funnel|compare|timing|retention|follow-ups}`: reads of a
 //! campaign's store (`worker::store`), shaped by `domain::report`. Counter reads are a few
 //! hundred rows whatever the campaign's size; the follow-up list is streamed page by page.
+//! The dashboard's campaign page (`worker::admin`) reads through the same functions.
 
 use futures_util::stream;
 use serde_json::json;
@@ -37,7 +38,7 @@ impl Query {
 }
 
 /// Counter rows of one kind (`f`, `t`, `r`) from the campaign's store.
-async fn rows(env: &Env, id: &str, kind: &str) -> Result<Vec<(Key, Counts)>, Problem> {
+pub(super) async fn rows(env: &Env, id: &str, kind: &str) -> Result<Vec<(Key, Counts)>, Problem> {
     let text = call(env, id, "/rows", json!({ "kind": kind }).to_string())
         .await
         .map_err(down("campaign store"))?;
@@ -52,14 +53,12 @@ fn missing() -> Problem {
     )
 }
 
-pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer {
-    if req.method() != Method::Get {
-        return Err(Problem::method_not_allowed());
-    }
+/// The campaign a report is about, from its percent-encoded path segment: its record, or
+/// the defaults for a label that has counters but no record; 404 when it has neither.
+pub(super) async fn load(env: &Env, raw: &str) -> Result<Campaign, Problem> {
     let id = decode_segment(raw)
         .ok_or_else(|| Problem::invalid("campaign", "not UTF-8"))
         .and_then(|s| parse_campaign_id(&s))?;
-    let q = Query(query_pairs(&req)?);
     let db = env.d1(DB).map_err(down("d1 binding"))?;
     let record = records(&db, &[id.as_str()])
         .await
@@ -70,7 +69,16 @@ pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer
     if record.is_none() && rows(env, &id, "f").await?.is_empty() {
         return Err(missing());
     }
-    let campaign = campaign_of(&id, record.as_ref()).ok_or_else(Problem::internal)?;
+    campaign_of(&id, record.as_ref()).ok_or_else(Problem::internal)
+}
+
+pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer {
+    if req.method() != Method::Get {
+        return Err(Problem::method_not_allowed());
+    }
+    let q = Query(query_pairs(&req)?);
+    let campaign = load(env, raw).await?;
+    let id = campaign.id.clone();
     let by = |default: &str| parse_by(q.get("by").unwrap_or(default));
     match which {
         Report::Funnel => {
@@ -171,8 +179,52 @@ fn follow_ups(req: &Request, env: &Env, campaign: &Campaign, q: &Query) -> Answe
         .ok()
         .flatten()
         .unwrap_or_default();
-    let csv = accept.contains("text/csv");
-    let cutoff = Date::now().as_millis().saturating_sub(after);
+    follow_up_list(
+        env,
+        campaign,
+        step,
+        after,
+        start,
+        accept.contains("text/csv"),
+    )
+}
+
+/// The instant before which a recipient must have been sent to be due for a follow-up.
+fn follow_up_cutoff(after_ms: u64) -> u64 {
+    Date::now().as_millis().saturating_sub(after_ms)
+}
+
+/// How many lines the follow-up list of `step` after `after_ms` has now.
+pub(super) async fn follow_up_count(
+    env: &Env,
+    campaign: &Campaign,
+    step: &str,
+    after_ms: u64,
+) -> Result<u64, Problem> {
+    let c = FollowUpCall {
+        cutoff: follow_up_cutoff(after_ms),
+        step: step.to_owned(),
+        after_link: String::new(),
+        after_seq: 0,
+        limit: 0,
+    };
+    let text = call(env, &campaign.id, "/follow-up-count", json!(c).to_string())
+        .await
+        .map_err(down("campaign store"))?;
+    serde_json::from_str(&text).map_err(|_| Problem::internal())
+}
+
+/// The follow-up list streamed from `start` to its end, as CSV (`external_id,cursor`) or
+/// NDJSON; `step` must be a step of the campaign after `sent`.
+pub(super) fn follow_up_list(
+    env: &Env,
+    campaign: &Campaign,
+    step: &str,
+    after: u64,
+    start: Recipient,
+    csv: bool,
+) -> Answer {
+    let cutoff = follow_up_cutoff(after);
     let first = FollowUpCall {
         cutoff,
         step: step.to_owned(),

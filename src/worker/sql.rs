@@ -379,6 +379,12 @@ pub mod store {
          AND instr(reached, ?2) = 0 \
        ORDER BY link, seq LIMIT ?5)";
 
+    /// How many the follow-up list holds: sent at or before ?1, step marker ?2 not in
+    /// `reached`, with an operator id (the list's lines).
+    pub const COUNT_FOLLOW_UPS: &str = "SELECT COUNT(*) FROM recipients \
+     WHERE sent_at IS NOT NULL AND sent_at <= ?1 AND instr(reached, ?2) = 0 \
+       AND external_id IS NOT NULL";
+
     pub const COUNT_RECIPIENTS: &str = "SELECT COUNT(*) FROM recipients";
     pub const COUNT_SEEN: &str = "SELECT COUNT(*) FROM seen";
 }

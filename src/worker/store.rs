@@ -8,6 +8,8 @@
 //! - `/rows` `{"kind": "f"|"t"|"r"}` → `[[kind, variant, segment, channel, axis, bucket, step,
 //!   uniq, raw, bot, late, value_minor, cost_minor, unpriced], …]`
 //! - `/follow-ups` [`FollowUpCall`] → `[[link, seq, external_id], …]`
+//! - `/follow-up-count` [`FollowUpCall`] (cursor and limit ignored) → how many lines the
+//!   whole list has
 //! - `/size` → `{"bytes": …, "recipients": …, "seen": …}`
 
 use std::cell::RefCell;
@@ -102,6 +104,7 @@ impl DurableObject for CampaignStore {
             "/apply" => self.apply(&body),
             "/rows" => self.rows(&body),
             "/follow-ups" => self.follow_ups(&body),
+            "/follow-up-count" => self.follow_up_count(&body),
             "/size" => self.size(),
             _ => return Response::error("no such call", 404),
         };
@@ -247,6 +250,20 @@ impl CampaignStore {
             ],
         )?;
         Ok(j.unwrap_or_else(|| "[]".into()))
+    }
+
+    fn follow_up_count(&self, body: &str) -> Result<String> {
+        let c: FollowUpCall = serde_json::from_str(body).map_err(|e| bad(&e.to_string()))?;
+        let sql = self.state.storage().sql();
+        let n: Option<f64> = single(
+            &sql,
+            q::COUNT_FOLLOW_UPS,
+            vec![
+                JsValue::from_f64(c.cutoff as f64),
+                JsValue::from_str(&reached_marker(&c.step)),
+            ],
+        )?;
+        Ok(json!(n.unwrap_or(0.0) as u64).to_string())
     }
 
     fn size(&self) -> Result<String> {

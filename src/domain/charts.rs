@@ -356,6 +356,31 @@ pub fn hour_chart(table: &TimingTable, step: &str) -> Chart {
     )
 }
 
+/// Click-through by hour of the send: per hour with sends, unique clickers over sends as a
+/// bar with its 95 % Wilson interval (hours without sends have no bar).
+pub fn send_hour_chart(table: &TimingTable) -> Chart {
+    let categories: Vec<String> = table.rows.iter().map(|r| r.bucket.clone()).collect();
+    grouped(
+        categories,
+        vec![group_label(&table.key)],
+        |c, _| {
+            let row = &table.rows[c];
+            let r = row.click_through?;
+            let rate = r.rate?;
+            let title = format!(
+                "sent at {}: {} of {} clicked, {}",
+                row.bucket,
+                r.num,
+                r.den,
+                percent(rate)
+            );
+            Some((rate, r.lo.zip(r.hi), title))
+        },
+        percent,
+        false,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,6 +589,32 @@ mod tests {
             .map(|(_, s)| s)
             .collect();
         assert_eq!(ticks, ["0", "1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn send_hours_show_click_through_where_there_were_sends() {
+        let rows = (0..24)
+            .map(|h| TimingRow {
+                bucket: format!("{h:02}"),
+                steps: vec![],
+                click_through: Some(match h {
+                    11 => Rate::of(30, 100),
+                    20 => Rate::of(10, 100),
+                    _ => Rate::of(0, 0),
+                }),
+            })
+            .collect();
+        let t = TimingTable {
+            key: GroupKey::default(),
+            axis: Axis::SendHour,
+            rows,
+        };
+        let c = send_hour_chart(&t);
+        assert_eq!(c.x_labels.len(), 24);
+        assert_eq!(c.bars.len(), 2);
+        assert_eq!(c.bars[0].title, "sent at 11: 30 of 100 clicked, 30 %");
+        assert!((c.bars[0].h - 3.0 * c.bars[1].h).abs() <= 0.2);
+        assert!(c.bars.iter().all(|b| b.whisker.is_some()));
     }
 
     #[test]

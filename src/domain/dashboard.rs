@@ -6,7 +6,7 @@
 //! every label (operator input) when it prints it.
 
 use super::campaign::Campaign;
-use super::charts::{funnel_hbars, group_label, hour_chart, Chart, HChart};
+use super::charts::{funnel_hbars, group_label, hour_chart, send_hour_chart, Chart, HChart};
 use super::money::{format_minor, format_ratio_bp, grouped};
 use super::report::{
     compare, format_p, funnel, rate_name, retention, timing, Dim, FunnelGroup, Rate, TimingTable,
@@ -115,6 +115,53 @@ pub struct Histogram {
     pub total: u64,
 }
 
+/// One hour of the send-hour table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendHour {
+    pub label: String,
+    pub sends: u64,
+    pub clickers: u64,
+    pub rate: String,
+    pub interval: String,
+}
+
+/// Click-through by hour of the send, to check a belief about the best hours to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendHours {
+    pub chart: Chart,
+    pub rows: Vec<SendHour>,
+}
+
+fn send_hours(tables: &[TimingTable]) -> SendHours {
+    let Some(t) = tables.first() else {
+        return SendHours {
+            chart: send_hour_chart(&TimingTable {
+                key: Default::default(),
+                axis: Axis::SendHour,
+                rows: Vec::new(),
+            }),
+            rows: Vec::new(),
+        };
+    };
+    SendHours {
+        chart: send_hour_chart(t),
+        rows: t
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let ct = r.click_through?;
+                Some(SendHour {
+                    label: r.bucket.clone(),
+                    sends: ct.den,
+                    clickers: ct.num,
+                    rate: pct(&ct),
+                    interval: interval(&ct),
+                })
+            })
+            .collect(),
+    }
+}
+
 /// One retention cohort row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetentionLine {
@@ -135,6 +182,7 @@ pub struct CampaignView {
     /// `None` with a reason when there is nothing to compare.
     pub verdict: Result<Verdict, String>,
     pub click_hours: Histogram,
+    pub send_hours: SendHours,
     pub delays: Histogram,
     pub retention: Vec<RetentionLine>,
 }
@@ -327,6 +375,7 @@ pub fn campaign_view(
         money,
         verdict: verdict(campaign, funnel_rows, &by_variant),
         click_hours: histogram(&timing_of(Axis::ClickHour), CLICKED),
+        send_hours: send_hours(&timing_of(Axis::SendHour)),
         delays: histogram(&timing_of(Axis::Delay), CLICKED),
         retention: retention(retention_rows, &[by])
             .into_iter()

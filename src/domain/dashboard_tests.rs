@@ -183,7 +183,21 @@ fn clicks_by_hour_and_by_delay_and_retention() {
             uniq(n),
         )
     };
+    let sent_at = |bucket, step: &str, n| {
+        (
+            Key::Timing {
+                group: g.clone(),
+                axis: Axis::SendHour,
+                bucket,
+                step: step.into(),
+            },
+            uniq(n),
+        )
+    };
     let timing_rows = vec![
+        sent_at(11, SENT, 40),
+        sent_at(11, CLICKED, 10),
+        sent_at(3, SENT, 5),
         t(Axis::ClickHour, 20, 7),
         t(Axis::ClickHour, 11, 2),
         t(Axis::Delay, 0, 4),
@@ -204,6 +218,13 @@ fn clicks_by_hour_and_by_delay_and_retention() {
     assert_eq!(v.click_hours.rows.len(), 24);
     assert_eq!(v.click_hours.rows[20].n, 7);
     assert_eq!(v.click_hours.total, 9);
+    assert_eq!(v.send_hours.chart.bars.len(), 2, "hours with sends only");
+    assert_eq!(v.send_hours.rows.len(), 24);
+    let eleven = &v.send_hours.rows[11];
+    assert_eq!((eleven.sends, eleven.clickers), (40, 10));
+    assert_eq!(eleven.rate, "25.0 %");
+    assert_eq!(v.send_hours.rows[3].rate, "0.0 %");
+    assert_eq!(v.send_hours.rows[4].rate, "—");
     assert_eq!(v.delays.chart.bars.len(), 9);
     assert_eq!(v.delays.rows[8].label, ">7d");
     assert_eq!(v.delays.total, 9);

@@ -258,6 +258,13 @@ test('a campaign page shows the read API numbers: funnel, money, comparison, tim
     assert.deepEqual(shown, rows.map((r) => [r.bucket, String(r.steps.find(([s]) => s === 'clicked')[1])]));
   }
   assert.equal(tm.click_hour[0].rows.length >= 24, true);
+  // Click-through by hour of send: a bar per hour with sends, the table as the API says.
+  const sendHours = tm.send_hour[0].rows.filter((r) => r.click_through.den > 0);
+  assert.ok(sendHours.length >= 5, 'the demo sends at several hours');
+  assert.equal(await page.locator('#send-hours-chart rect.bar').count(), sendHours.length);
+  assert.equal(await page.locator('#send-hours-chart path.whisker').count(), sendHours.length);
+  const sendRows = await page.locator('#send-hours tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
+  assert.deepEqual(sendRows, tm.send_hour[0].rows.map((r) => [r.bucket, String(r.click_through.den), String(r.click_through.num)]));
   assert.equal(await page.locator('#delay-chart rect.bar').count(), 9);
 
   // Retention per variant.

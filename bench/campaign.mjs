@@ -79,7 +79,12 @@ try {
   let r = await t.api(`/api/v1/campaigns/${CAMPAIGN}`, { method: 'PUT', body: JSON.stringify(RECORD) });
   if (r.status !== 201) throw new Error(`campaign: ${r.status} ${await r.text()}`);
   const ns = await t.mf.getDurableObjectNamespace('CAMPAIGNS', OPS);
-  const store = (name) => ns.get(ns.idFromName(name));
+  // One stub per store, kept: each lookup is a synchronous round trip into the runtime.
+  const stubs = new Map();
+  const store = (name) => {
+    if (!stubs.has(name)) stubs.set(name, ns.get(ns.idFromName(name)));
+    return stubs.get(name);
+  };
   const apply = async (name, record, sends) => {
     const res = await store(name).fetch('https://campaign-store/apply', {
       method: 'POST',

@@ -1,6 +1,6 @@
 //! The dashboard's campaign page (`/admin/campaigns/{campaign}`), as numbers and words ready
 //! to print: the funnel per variant, segment or channel with its 95 % intervals, the money
-//! per group, the variant comparison in a sentence, clicks by hour and by delay, retention,
+//! per group, the variant and channel comparisons in a sentence, clicks by hour and by delay, retention,
 //! and the follow-up count. Built from the same reports the read API answers with
 //! (`domain::report`), so the page and the API can't disagree. No I/O; the template escapes
 //! every label (operator input) when it prints it.
@@ -89,7 +89,7 @@ pub struct MoneyRow {
     pub io_ratio: String,
 }
 
-/// The comparison of the two largest variants, in words.
+/// The comparison of the two largest variants (or channels), in words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub a: String,
@@ -179,8 +179,10 @@ pub struct CampaignView {
     pub funnel: Vec<FunnelRow>,
     pub funnel_chart: HChart,
     pub money: Vec<MoneyRow>,
-    /// `None` with a reason when there is nothing to compare.
+    /// The two largest variants compared; a reason when there is nothing to compare.
     pub verdict: Result<Verdict, String>,
+    /// The two largest channels compared, likewise.
+    pub channel_verdict: Result<Verdict, String>,
     pub click_hours: Histogram,
     pub send_hours: SendHours,
     pub delays: Histogram,
@@ -233,30 +235,53 @@ fn funnel_row(g: &FunnelGroup, series: usize) -> FunnelRow {
     }
 }
 
-/// The variant comparison: the two variants with the most sends (ties by label), the one
-/// whose label sorts first as A, at [`COMPARE_STEP`].
+fn dim_word(dim: Dim) -> &'static str {
+    match dim {
+        Dim::Variant => "variant",
+        Dim::Segment => "segment",
+        Dim::Channel => "channel",
+    }
+}
+
+/// A comparison at [`COMPARE_STEP`] of the two groups of `dim` with the most sends (ties by
+/// label), the one whose label sorts first as A. `groups` is the funnel cut by `dim` alone.
 pub fn verdict(
     campaign: &Campaign,
     rows: &[(Key, Counts)],
-    by_variant: &[FunnelGroup],
+    groups: &[FunnelGroup],
+    dim: Dim,
 ) -> Result<Verdict, String> {
+    let word = dim_word(dim);
     if campaign.step_index(COMPARE_STEP).is_none() {
         return Err(format!(
-            "This campaign's funnel has no {COMPARE_STEP} step to compare variants at."
+            "This campaign's funnel has no {COMPARE_STEP} step to compare {word}s at."
         ));
     }
-    let mut arms: Vec<(&str, u64)> = by_variant
+    let mut arms: Vec<(String, u64)> = groups
         .iter()
         .filter(|g| g.sends > 0)
-        .map(|g| (g.key.variant.as_deref().unwrap_or(""), g.sends))
+        .map(|g| {
+            let k = &g.key;
+            let label = match dim {
+                Dim::Variant => k.variant.clone(),
+                Dim::Segment => k.segment.clone(),
+                Dim::Channel => k.channel.map(|c| c.as_str().to_owned()),
+            };
+            (label.unwrap_or_default(), g.sends)
+        })
         .collect();
-    arms.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    arms.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let [(x, _), (y, _), ..] = arms.as_slice() else {
-        return Err("Fewer than two variants with sends: nothing to compare yet.".into());
+        return Err(format!(
+            "Fewer than two {word}s with sends: nothing to compare yet."
+        ));
     };
-    let (a, b) = if x <= y { (*x, *y) } else { (*y, *x) };
-    let c =
-        compare(campaign, rows, Dim::Variant, a, b, COMPARE_STEP, None).map_err(|p| p.message)?;
+    let (a, b) = if x <= y {
+        (x.as_str(), y.as_str())
+    } else {
+        (y.as_str(), x.as_str())
+    };
+    let c = compare(campaign, rows, dim, a, b, COMPARE_STEP, None).map_err(|p| p.message)?;
     let name = |l: &str| if l.is_empty() { "(none)" } else { l }.to_owned();
     let detail = format!(
         "{} {}: {} of {} ({}); {} {}: {} of {} ({}); difference {:+.1} points, 95 % interval \
@@ -282,14 +307,14 @@ pub fn verdict(
     } else {
         match c.still_needed.map(|(na, nb)| na.max(nb)) {
             Some(n) if n > 0 => format!(
-                "Not significant yet ({}): about {} more sends per variant needed to tell a \
+                "Not significant yet ({}): about {} more sends per {word} needed to tell a \
                  {points:.0}-point difference in {}.",
                 format_p(c.p_value),
                 count(n),
                 rate_name(COMPARE_STEP)
             ),
             Some(_) => format!(
-                "No significant difference ({}), though each variant has enough sends to \
+                "No significant difference ({}), though each {word} has enough sends to \
                  tell a {points:.0}-point difference in {}.",
                 format_p(c.p_value),
                 rate_name(COMPARE_STEP)
@@ -352,10 +377,12 @@ pub fn campaign_view(
 ) -> CampaignView {
     let groups = funnel(campaign, funnel_rows, &[by]);
     let totals = funnel(campaign, funnel_rows, &[]);
-    let by_variant = if by == Dim::Variant {
-        groups.clone()
-    } else {
-        funnel(campaign, funnel_rows, &[Dim::Variant])
+    let cut = |d: Dim| {
+        if d == by {
+            groups.clone()
+        } else {
+            funnel(campaign, funnel_rows, &[d])
+        }
     };
     let mut money: Vec<MoneyRow> = groups
         .iter()
@@ -373,7 +400,8 @@ pub fn campaign_view(
             .collect(),
         funnel_chart: funnel_hbars(&groups),
         money,
-        verdict: verdict(campaign, funnel_rows, &by_variant),
+        verdict: verdict(campaign, funnel_rows, &cut(Dim::Variant), Dim::Variant),
+        channel_verdict: verdict(campaign, funnel_rows, &cut(Dim::Channel), Dim::Channel),
         click_hours: histogram(&timing_of(Axis::ClickHour), CLICKED),
         send_hours: send_hours(&timing_of(Axis::SendHour)),
         delays: histogram(&timing_of(Axis::Delay), CLICKED),

@@ -134,6 +134,18 @@ fn the_verdict_compares_the_two_largest_variants() {
         got.sentence
     );
     assert!(got.detail.contains("A recall rate: 100 of 1,000 (10.0 %)"));
+    // Channels likewise: e-mail (10 sends) against SMS (2,000).
+    let ch = v.channel_verdict.unwrap();
+    assert_eq!((ch.a.as_str(), ch.b.as_str()), ("email", "sms"));
+    let api = compare(&c, &rows, Dim::Channel, "email", "sms", LOGIN, None).unwrap();
+    assert_eq!(ch.significant, api.p_value < ALPHA);
+    assert!(
+        ch.detail.starts_with(
+            "email recall rate: 5 of 10 (50.0 %); sms recall rate: 240 of 2,000 (12.0 %)"
+        ),
+        "{}",
+        ch.detail
+    );
 }
 
 #[test]
@@ -165,7 +177,14 @@ fn a_small_difference_asks_for_more_sends() {
     );
     // One variant: nothing to compare.
     let one = campaign_view(&c, &rows[..2], &[], &[], Dim::Variant);
-    assert!(one.verdict.unwrap_err().starts_with("Fewer than two"));
+    assert!(one
+        .verdict
+        .unwrap_err()
+        .starts_with("Fewer than two variants"));
+    assert_eq!(
+        one.channel_verdict.unwrap_err(),
+        "Fewer than two channels with sends: nothing to compare yet."
+    );
 }
 
 #[test]

@@ -184,6 +184,15 @@ const ratio = (bp) => {
   const h = Math.round(bp / 100);
   return `${Math.trunc(h / 100)}.${String(h % 100).padStart(2, '0')}×`;
 };
+/** The page's comparison sentence, from the compare report's own figures. */
+const expectedSentence = (cmp, word) => {
+  const pText = cmp.p_value < 0.001 ? 'p < 0.001' : cmp.p_value < 0.01 ? `p = ${cmp.p_value.toFixed(3)}` : `p = ${cmp.p_value.toFixed(2)}`;
+  const needed = Math.max(...(cmp.still_needed ?? [0, 0]));
+  if (cmp.p_value < 0.05) return `${cmp.sentence}.`;
+  if (cmp.still_needed === null) return `Not significant yet (${pText}).`;
+  if (needed > 0) return `Not significant yet (${pText}): about ${needed.toLocaleString('en-US')} more sends per ${word} needed to tell a 1-point difference in recall rate.`;
+  return `No significant difference (${pText}), though each ${word} has enough sends to tell a 1-point difference in recall rate.`;
+};
 const label = (key) => [key.variant, key.segment, key.channel].filter((x) => x !== undefined).map((x) => x || '(none)').join(' · ') || 'all';
 
 test('a campaign page shows the read API numbers: funnel, money, comparison, timing, retention, follow-ups', async () => {
@@ -239,15 +248,14 @@ test('a campaign page shows the read API numbers: funnel, money, comparison, tim
   // The comparison in words: the two largest variants at login, as the compare report says.
   const [a, b] = [...f.groups].sort((x, y) => y.sends - x.sends || (x.key.variant < y.key.variant ? -1 : 1)).slice(0, 2).map((g) => g.key.variant).sort();
   const cmp = await getJson(`/api/v1/campaigns/${DEMO}/compare?a=${a}&b=${b}&step=login`);
-  const pText = cmp.p_value < 0.001 ? 'p < 0.001' : cmp.p_value < 0.01 ? `p = ${cmp.p_value.toFixed(3)}` : `p = ${cmp.p_value.toFixed(2)}`;
-  const needed = Math.max(...(cmp.still_needed ?? [0, 0]));
-  const sentence = cmp.p_value < 0.05
-    ? `${cmp.sentence}.`
-    : needed > 0
-      ? `Not significant yet (${pText}): about ${needed.toLocaleString('en-US')} more sends per variant needed to tell a 1-point difference in recall rate.`
-      : `No significant difference (${pText}), though each variant has enough sends to tell a 1-point difference in recall rate.`;
-  assert.equal(await page.locator('#verdict').textContent(), sentence);
+  assert.equal(await page.locator('#verdict').textContent(), expectedSentence(cmp, 'variant'));
   assert.match(await page.locator('#verdict-detail').textContent(), new RegExp(`^${a} recall rate: ${cmp.a.rate.num} of ${cmp.a.rate.den} `));
+  // Channels likewise (the demo sends SMS and e-mail).
+  const chans = (await getJson(`/api/v1/campaigns/${DEMO}/funnel?by=channel`)).groups;
+  const [ca, cb] = [...chans].sort((x, y) => y.sends - x.sends).slice(0, 2).map((g) => g.key.channel).sort();
+  const ccmp = await getJson(`/api/v1/campaigns/${DEMO}/compare?by=channel&a=${ca}&b=${cb}&step=login`);
+  assert.equal(await page.locator('#channel-verdict').textContent(), expectedSentence(ccmp, 'channel'));
+  assert.match(await page.locator('#channel-verdict-detail').textContent(), new RegExp(`^${ca} recall rate: ${ccmp.a.rate.num} of ${ccmp.a.rate.den} `));
 
   // Clicks by hour of day and by delay: one bar per bucket, the table holding the API's counts.
   const tm = await getJson(`/api/v1/campaigns/${DEMO}/timing`);

@@ -49,6 +49,12 @@ pub struct RecipientState {
     pub clicks: BTreeMap<String, Click>,
     /// Human login times, attributed or not (retention counts later logins either way).
     pub logins: BTreeSet<UnixMs>,
+    /// Clicks the click log's re-judging flagged as part of a network burst (one network
+    /// opening several recipients' links within seconds): only the log sees the crowd, so its
+    /// verdict comes here as a fact ([`super::rollup::Fact::Flag`]), by click id. Kept even
+    /// before the click itself arrives, so the order of the two never matters.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub crowd_flagged: BTreeSet<String>,
 }
 
 impl RecipientState {
@@ -71,6 +77,11 @@ impl RecipientState {
         if self.send.as_ref().is_none_or(|old| rank(send) < rank(old)) {
             self.send = Some(send.clone());
         }
+    }
+
+    /// A network-burst verdict on one of the recipient's clicks (idempotent).
+    pub(crate) fn merge_flag(&mut self, click: &str) {
+        self.crowd_flagged.insert(click.to_owned());
     }
 
     pub(crate) fn merge_event(&mut self, e: &Event) {
@@ -134,6 +145,7 @@ pub fn judged_clicks(
     rules: &Rules,
     sent_at: Option<UnixMs>,
     clicks: &BTreeMap<String, Click>,
+    crowd_flagged: &BTreeSet<String>,
 ) -> StepState {
     if clicks.is_empty() {
         return StepState::default();
@@ -148,7 +160,8 @@ pub fn judged_clicks(
             network: None,
         })
         .collect();
-    // Per recipient there is no crowd: network bursts are judged on the click log only.
+    // Per recipient there is no crowd: network bursts are judged on the click log, and its
+    // verdicts arrive here as `crowd_flagged`.
     let facts = Facts {
         sent_at,
         crowd: &[],
@@ -157,7 +170,8 @@ pub fn judged_clicks(
         .into_iter()
         .map(|f| f.id)
         .collect();
-    let person = |id: &str, c: &Click| !c.bot && !flagged.contains(id);
+    let person =
+        |id: &str, c: &Click| !c.bot && !flagged.contains(id) && !crowd_flagged.contains(id);
     let mut st = StepState::default();
     for (id, c) in clicks {
         if !person(id, c) {

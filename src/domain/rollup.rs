@@ -272,7 +272,7 @@ impl Rollup<'_> {
         };
         let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
         let send_hour = sent_at.map_or(UNKNOWN_HOUR, |t| zone.local_hour(t));
-        let clicked = judged_clicks(&self.rules, sent_at, &s.clicks);
+        let clicked = judged_clicks(&self.rules, sent_at, &s.clicks, &s.crowd_flagged);
         let clicked_at = clicked.first_at;
         let click_hour = clicked_at.map(|at| zone.local_hour(at));
         if let Some(send) = &s.send {
@@ -332,7 +332,7 @@ impl Rollup<'_> {
     /// take `clicked` away again.
     pub fn reached(&self, s: &RecipientState) -> Vec<String> {
         let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
-        let clicked = judged_clicks(&self.rules, sent_at, &s.clicks)
+        let clicked = judged_clicks(&self.rules, sent_at, &s.clicks, &s.crowd_flagged)
             .first_at
             .is_some();
         clicked
@@ -375,6 +375,7 @@ impl Rollup<'_> {
         match fact {
             Fact::Send(s) => after.merge_send(s),
             Fact::Event(e) => after.merge_event(e),
+            Fact::Flag(f) => after.merge_flag(&f.click),
         }
         let deltas = diff_sorted(&self.contributing(&before), &self.contributing(&after));
         Ok(Applied {
@@ -460,6 +461,28 @@ pub enum Fact {
     Send(Send),
     /// Apply only when its id was not `seen` before.
     Event(Event),
+    /// The click log judged one of the recipient's clicks part of a network burst
+    /// (idempotent, in any order with the click).
+    Flag(Flag),
+}
+
+/// See [`Fact::Flag`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub recipient: Recipient,
+    /// The click's event id.
+    pub click: String,
+}
+
+impl Fact {
+    /// The recipient whose state the fact changes (none for an event without one).
+    pub fn recipient(&self) -> Option<&Recipient> {
+        match self {
+            Fact::Send(s) => Some(&s.recipient),
+            Fact::Event(e) => e.recipient.as_ref(),
+            Fact::Flag(f) => Some(&f.recipient),
+        }
+    }
 }
 
 /// What applying a fact changes: the recipient's new state (to write back), and the counter
@@ -507,10 +530,7 @@ impl Store {
                 return Ok(false);
             }
         }
-        let who = match fact {
-            Fact::Send(s) => Some(&s.recipient),
-            Fact::Event(e) => e.recipient.as_ref(),
-        };
+        let who = fact.recipient();
         let state = who.and_then(|w| self.recipients.get(w)).cloned();
         let applied = r.apply(state, fact)?;
         if let Fact::Event(e) = fact {

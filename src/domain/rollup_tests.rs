@@ -382,6 +382,41 @@ fn delay_buckets() {
     assert_eq!(DELAY_LABELS.len(), DELAY_EDGES_MIN.len() + 1);
 }
 
+#[test]
+fn a_network_burst_verdict_flags_the_click_in_either_order() {
+    let send = Fact::Send(Send {
+        recipient: Recipient {
+            link: "a".into(),
+            seq: 1,
+        },
+        group: group("A", "3m", Channel::Sms),
+        sent_at: Some(at("2026-03-01T08:00:00Z")),
+        cost_minor: Some(5),
+    });
+    let click = Fact::Event(event("e1", "a", Some(1), CLICKED, "2026-03-01T09:00:00Z"));
+    let flag = Fact::Flag(Flag {
+        recipient: Recipient {
+            link: "a".into(),
+            seq: 1,
+        },
+        click: "e1".into(),
+    });
+    let clicked = |s: &Store| {
+        s.counters
+            .iter()
+            .find(|(k, _)| matches!(k, Key::Funnel { step, .. } if step == CLICKED))
+            .map(|(_, v)| (v.uniq, v.raw, v.bot))
+    };
+    let unflagged = run(&[send.clone(), click.clone()]);
+    assert_eq!(clicked(&unflagged), Some((1, 1, 0)));
+    let after = run(&[send.clone(), click.clone(), flag.clone()]);
+    let before = run(&[flag.clone(), send.clone(), click.clone()]);
+    let twice = run(&[send, flag.clone(), click, flag]);
+    assert_eq!(clicked(&after), Some((0, 0, 1)), "the click is a bot's");
+    assert_eq!(after.counters, before.counters);
+    assert_eq!(after.counters, twice.counters);
+}
+
 // ---- properties ----
 
 /// A small world: 2 links x 4 recipients, sends with segments, clicks (some bots), steps,
@@ -440,7 +475,17 @@ pub(crate) fn arb_fact() -> impl Strategy<Value = Fact> {
                 Fact::Event(e)
             },
         );
-    prop_oneof![sends, events]
+    // Network-burst verdicts from the click log, on ids clicks use (some never clicked).
+    let flags = (prop_oneof![Just("a"), Just("b")], 0u64..4, 0u32..40).prop_map(|(l, seq, id)| {
+        Fact::Flag(Flag {
+            recipient: Recipient {
+                link: l.into(),
+                seq,
+            },
+            click: format!("e{id}"),
+        })
+    });
+    prop_oneof![4 => sends, 8 => events, 1 => flags]
 }
 
 /// Events with the same id are one event delivered again: make their contents agree, as

@@ -13,13 +13,14 @@ use worker::{D1Database, Date, Env, Result};
 use super::api::read_link;
 use super::config::Config;
 use super::names::DB;
-use super::rollups;
 use super::sql;
+use super::{rejudge, rollups};
 use crate::domain::code::ShortCode;
 use crate::domain::event::ClickEvent;
 use crate::domain::feed::{as_queued, LedgerRow};
 use crate::domain::funnel::{parse_queued, Queued, StepEvent};
 use crate::domain::ledger::check_channel;
+use crate::domain::visitor::BotReason;
 
 /// Pages per cron run: each costs one D1 read, one read of campaign records, one store call
 /// and one progress write, so a run stays far inside the 50 D1 queries of the free plan
@@ -258,9 +259,17 @@ async fn events_page(
         .to_owned();
     let mut clicks: Vec<ClickEvent> = Vec::new();
     let mut steps: Vec<StepEvent> = Vec::new();
+    let mut bursts: Vec<rejudge::Burst> = Vec::new();
     for row in &rows {
         match parse_queued(&row.to_string()) {
-            Some(Queued::Click(e)) => clicks.push(as_queued(e)),
+            Some(Queued::Click(e)) => {
+                // The log's network-burst verdict needs the crowd, which the store doesn't
+                // see: it goes in as a flag, as the consumer hands it over.
+                if let (Some(BotReason::NetworkBurst), Some(seq)) = (e.bot_reason, e.recipient) {
+                    bursts.push((e.link.clone(), seq, e.id.clone()));
+                }
+                clicks.push(as_queued(e));
+            }
             Some(Queued::Step(e)) => steps.push(e),
             // A row the log kept that no longer reads as an event: the log still has it.
             None => worker::console_error!(
@@ -270,6 +279,11 @@ async fn events_page(
             ),
         }
     }
-    rollups::feed_events(env, db, rules, &clicks, &steps).await?;
+    let batch = rollups::Batch {
+        clicks: &clicks,
+        steps: &steps,
+        bursts: &bursts,
+    };
+    rollups::feed_events(env, db, rules, batch).await?;
     Ok(Some((rows.len() as u64, last_ts, last_id)))
 }

@@ -66,7 +66,14 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         // Then the campaign stores, one call per campaign. Both steps are idempotent, so the
         // messages of a write that failed in either are retried whole.
         let result = match write(&db, &events, &funnel, cfg.judge_rules()).await {
-            Ok(()) => rollups::feed_events(&env, &db, cfg.judge_rules(), &events, &funnel).await,
+            Ok(bursts) => {
+                let batch = rollups::Batch {
+                    clicks: &events,
+                    steps: &funnel,
+                    bursts: &bursts,
+                };
+                rollups::feed_events(&env, &db, cfg.judge_rules(), batch).await
+            }
             Err(e) => Err(e),
         };
         settle(result, writing.iter(), now, "click log or campaign write");
@@ -125,7 +132,7 @@ async fn write(
     events: &[ClickEvent],
     funnel: &[StepEvent],
     rules: Rules,
-) -> Result<()> {
+) -> Result<Vec<rejudge::Burst>> {
     let now = Date::now().as_millis();
     let mut stmts = steps::clicks(db, events, now)?;
     stmts.extend(steps::steps(db, funnel, now)?);

@@ -85,10 +85,14 @@ async fn crowd(
         .unwrap_or_default())
 }
 
-/// Re-judges the given (link, recipient) pairs.
-pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<()> {
+/// A click judged part of a network burst: (link, recipient, click id). Only the log sees
+/// the crowd, so the consumer hands these to the campaign's store (`rollup::Fact::Flag`).
+pub type Burst = (String, u64, String);
+
+/// Re-judges the given (link, recipient) pairs; the network-burst verdicts come back.
+pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<Vec<Burst>> {
     if who.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut who = who.to_vec();
     let mut around = Vec::new();
@@ -121,6 +125,7 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
 
     // Rows come ordered by recipient: judge each recipient's run of clicks.
     let mut flags = Vec::new();
+    let mut bursts = Vec::new();
     let mut clicked = Vec::new();
     for group in clicks.chunk_by(|a, b| a.0 == b.0) {
         let (code, seq) = group[0].0;
@@ -140,6 +145,9 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
         // Event ids are Crockford base32, reasons kebab-case, codes [A-Za-z0-9_-]: no escaping.
         for f in judge(&rules, &facts, &log) {
             flags.push(format!(r#"["{}","{}"]"#, f.id, f.reason.as_str()));
+            if f.reason == BotReason::NetworkBurst {
+                bursts.push((code.to_owned(), seq, f.id));
+            }
         }
         clicked.push(format!(r#"["{code}",{seq}]"#));
     }
@@ -159,5 +167,5 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
     if !writes.is_empty() {
         db.batch(writes).await?;
     }
-    Ok(())
+    Ok(bursts)
 }

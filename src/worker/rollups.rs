@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Method, Request, RequestInit, Result};
 
 use super::names::CAMPAIGN_STORE;
+use super::rejudge;
 use super::sql;
 use super::store::{campaign_of, Applied, ApplyCall};
 use crate::domain::campaign::CampaignInput;
@@ -18,7 +19,7 @@ use crate::domain::event::ClickEvent;
 use crate::domain::feed::{event_fact, send_fact, LedgerRow};
 use crate::domain::funnel::{Queued, StepEvent};
 use crate::domain::judge::Rules;
-use crate::domain::rollup::{Fact, Send};
+use crate::domain::rollup::{Fact, Flag, Recipient, Send};
 
 /// Calls the store of `campaign`: `path` with a JSON body; the answer's text, or an error
 /// for anything but 200.
@@ -89,20 +90,25 @@ async fn apply(
     serde_json::from_str(&text).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
+/// What the consumer hands the stores for one Queue batch.
+pub struct Batch<'a> {
+    pub clicks: &'a [ClickEvent],
+    pub steps: &'a [StepEvent],
+    /// Network-burst verdicts of the click log's re-judging, on clicks of the batch's links.
+    pub bursts: &'a [rejudge::Burst],
+}
+
 /// The consumer's batch into the stores: events grouped by their campaign label, one call
-/// per campaign. Events of links without a campaign label stay in the click log only.
-pub async fn feed_events(
-    env: &Env,
-    db: &D1Database,
-    rules: Rules,
-    clicks: &[ClickEvent],
-    steps: &[StepEvent],
-) -> Result<()> {
-    let queued: Vec<Queued> = clicks
+/// per campaign. Events of links without a campaign label stay in the click log only. A
+/// burst verdict goes to the store of its link's label (the crowd is per link, so the link is
+/// one of the batch's clicks').
+pub async fn feed_events(env: &Env, db: &D1Database, rules: Rules, b: Batch<'_>) -> Result<()> {
+    let queued: Vec<Queued> = b
+        .clicks
         .iter()
         .cloned()
         .map(Queued::Click)
-        .chain(steps.iter().cloned().map(Queued::Step))
+        .chain(b.steps.iter().cloned().map(Queued::Step))
         .collect();
     let mut by: BTreeMap<&str, Vec<&Queued>> = BTreeMap::new();
     for q in &queued {
@@ -112,6 +118,25 @@ pub async fn feed_events(
         };
         if !label.is_empty() {
             by.entry(label).or_default().push(q);
+        }
+    }
+    let label_of: HashMap<&str, &str> = b
+        .clicks
+        .iter()
+        .filter(|e| !e.campaign.is_empty())
+        .map(|e| (e.link.as_str(), e.campaign.as_str()))
+        .collect();
+    let mut flags: BTreeMap<&str, Vec<Fact>> = BTreeMap::new();
+    for (link, seq, click) in b.bursts {
+        if let Some(label) = label_of.get(link.as_str()) {
+            by.entry(label).or_default();
+            flags.entry(label).or_default().push(Fact::Flag(Flag {
+                recipient: Recipient {
+                    link: link.clone(),
+                    seq: *seq,
+                },
+                click: click.clone(),
+            }));
         }
     }
     if by.is_empty() {
@@ -133,6 +158,7 @@ pub async fn feed_events(
                 Err(p) => worker::console_error!("event not counted in {label}: {}", p.code),
             }
         }
+        facts.extend(flags.remove(label).unwrap_or_default());
         if facts.is_empty() {
             continue;
         }
@@ -172,7 +198,7 @@ pub async fn feed_sends(
         })
         .filter_map(|(row, id)| match send_fact(&campaign, &row) {
             Fact::Send(s) => Some((s, (*id).to_owned())),
-            Fact::Event(_) => None,
+            Fact::Event(_) | Fact::Flag(_) => None,
         })
         .collect();
     apply(env, label, record, rules, sends, Vec::new()).await?;

@@ -251,6 +251,7 @@ pub async fn recipients(req: Request, env: &Env, code: ShortCode) -> Answer {
         .iter()
         .map(|a| (code.as_str().to_owned(), a.seq))
         .collect();
+    // Network bursts don't depend on the ledger: the consumer has handed those to the store.
     rejudge::run(&db, cfg.judge_rules(), &who)
         .await
         .map_err(|e| write_failed("re-judgement", e))?;

@@ -332,7 +332,8 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
     let priced = call.record.is_some();
     let rollup = Rollup {
         campaign: &campaign,
-        // Network bursts need other recipients' clicks: judged on the click log only.
+        // Network bursts need other recipients' clicks: judged on the click log, whose
+        // verdicts arrive as `Fact::Flag`.
         rules: Rules {
             min_gap_ms: call.min_gap_ms,
             burst_ms: call.burst_ms,
@@ -347,7 +348,7 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
         .iter()
         .filter_map(|f| match f {
             Fact::Event(e) => Some(e.id.as_str()),
-            Fact::Send(_) => None,
+            Fact::Send(_) | Fact::Flag(_) => None,
         })
         .collect();
     let mut fresh: BTreeSet<String> = BTreeSet::new();
@@ -369,10 +370,12 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
         who.insert(&s.recipient);
     }
     for f in &call.events {
-        if let Fact::Event(e) = f {
-            if fresh.contains(&e.id) {
-                who.extend(e.recipient.as_ref());
+        match f {
+            Fact::Event(e) if fresh.contains(&e.id) => who.extend(e.recipient.as_ref()),
+            Fact::Flag(flag) => {
+                who.insert(&flag.recipient);
             }
+            _ => {}
         }
     }
     let mut held: BTreeMap<Recipient, Held> = BTreeMap::new();
@@ -425,6 +428,21 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
         add(a.deltas);
     }
     for mut fact in call.events {
+        if let Fact::Flag(flag) = &fact {
+            // Idempotent: applied whenever it comes, never counted as an event.
+            let h = held.entry(flag.recipient.clone()).or_insert(Held {
+                state: None,
+                external_id: None,
+                changed: false,
+            });
+            let a = rollup
+                .apply(h.state.take(), &fact)
+                .map_err(|p| bad(&p.message))?;
+            h.state = a.state;
+            h.changed = true;
+            add(a.deltas);
+            continue;
+        }
         let Fact::Event(e) = &mut fact else { continue };
         if !fresh.remove(&e.id) {
             out.duplicates += 1;

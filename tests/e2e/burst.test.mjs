@@ -5,7 +5,7 @@
 // first clicks are taken back. People on other networks, or later, keep theirs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, putLink, UA, eventually, rows } from './harness.mjs';
+import { start, putLink, demoLink, UA, eventually, rows } from './harness.mjs';
 
 let t;
 before(async () => {
@@ -19,11 +19,18 @@ const events = (code) =>
   rows(t.db, 'SELECT recipient, ip_prefix, bot, bot_reason FROM events WHERE link = ? ORDER BY ts, id', code);
 const firstClicks = async (code) =>
   (await rows(t.db, 'SELECT recipient FROM first_clicks WHERE link = ? ORDER BY recipient', code)).map((r) => r.recipient);
+// The campaign's store counts what the log judged: its funnel, read through the API.
+const funnel = async (label) => {
+  const r = await t.api(`/api/v1/campaigns/${label}/funnel`);
+  if (r.status !== 200) return null;
+  const g = (await r.json()).groups[0];
+  return g && [g.unique_clickers, g.human_clicks, g.bot_clicks];
+};
 const click = (url, ip) =>
   t.fetch(new URL(url).pathname, { headers: { 'user-agent': UA.iphone, 'cf-connecting-ip': ip } });
 
 test('one network opening five recipients’ links within seconds is flagged after the fact', async () => {
-  await putLink(t, 'fan');
+  await putLink(t, 'fan', { ...demoLink(), campaign: 'fan-burst' });
   const minted = await t.api('/api/v1/links/fan/recipients', {
     method: 'POST',
     body: JSON.stringify({
@@ -53,6 +60,8 @@ test('one network opening five recipients’ links within seconds is flagged aft
     return f.length === 1 ? f : null;
   });
   assert.deepEqual(fc, [seq[6]]);
+  // The store gets the log's verdict: one person, five clicks a scanner's.
+  await eventually(async () => JSON.stringify(await funnel('fan-burst')) === JSON.stringify([1, 1, 5]));
   let log = await events('fan');
   assert.equal(log.length, 6, 'every click is kept in the log');
   assert.deepEqual(
@@ -76,6 +85,7 @@ test('one network opening five recipients’ links within seconds is flagged aft
   log = await events('fan');
   assert.equal(log.length, 8);
   assert.deepEqual(log.slice(6).map((e) => [e.bot, e.bot_reason]), [[0, null], [0, null]]);
+  await eventually(async () => JSON.stringify(await funnel('fan-burst')) === JSON.stringify([3, 3, 5]));
 });
 
 test('four recipients from one network are not a burst', async () => {

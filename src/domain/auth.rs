@@ -228,6 +228,7 @@ pub fn need(route: &Route, read: bool) -> Option<Need> {
     let rw = if read { Need::Read } else { Need::Write };
     match route {
         Route::ApiLink(_)
+        | Route::ApiLinks
         | Route::ApiRecipients(_)
         | Route::ApiReservations(_)
         | Route::ApiEvents

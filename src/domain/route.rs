@@ -19,6 +19,8 @@ pub enum Route {
     AppleAppSiteAssociation,
     AssetLinks,
     Health,
+    /// `/api/v1/links`
+    ApiLinks,
     /// `/api/v1/links/{code}`
     ApiLink(ShortCode),
     /// `/api/v1/links/{code}/recipients`
@@ -72,6 +74,7 @@ impl Route {
         matches!(
             self,
             Route::ApiLink(_)
+                | Route::ApiLinks
                 | Route::ApiRecipients(_)
                 | Route::ApiReservations(_)
                 | Route::ApiEvents
@@ -147,6 +150,7 @@ pub fn parse(path: &str) -> Route {
                 Route::AppOpen(c, Some((*token).to_owned()))
             })
         }
+        ["api", "v1", "links"] => Route::ApiLinks,
         ["api", "v1", "links", code] => api_code(code).map_or(Route::ApiNotFound, Route::ApiLink),
         ["api", "v1", "links", code, "recipients"] => {
             api_code(code).map_or(Route::ApiNotFound, Route::ApiRecipients)
@@ -248,6 +252,7 @@ mod tests {
             ("/api/v1/links/bad.code", Route::ApiNotFound),
             ("/api/v1/events", Route::ApiEvents),
             ("/api/v1/export", Route::ApiExport),
+            ("/api/v1/links", Route::ApiLinks),
             ("/api/v1/dead-letters", Route::ApiDeadLetters),
             ("/api/v1/dead-letters/replay", Route::ApiDeadLettersReplay),
             ("/api/v1/dead-letters/1", Route::ApiNotFound),

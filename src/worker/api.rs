@@ -8,10 +8,12 @@ use worker::{Date, Env, Method, Request, Response, Result};
 
 use super::names::{link_key, DB, LINKS_KV};
 use super::{links, respond, sql};
+use crate::domain::campaign::parse_campaign_id;
 use crate::domain::code::ShortCode;
 use crate::domain::eventlog::{cursor, row_to_json, EventQuery};
 use crate::domain::export::{Format, Summary};
 use crate::domain::link::LinkInput;
+use crate::domain::page::PageQuery;
 use crate::domain::problem::Problem;
 use crate::domain::token::Generation;
 
@@ -176,6 +178,55 @@ pub async fn link(
         }
         _ => Err(Problem::method_not_allowed()),
     }
+}
+
+/// `GET /api/v1/links?campaign=&cursor=&limit=`: links in code order, with their settings
+/// (at most 100 a page: one KV read each).
+pub async fn links(req: Request, env: &Env) -> std::result::Result<Response, Problem> {
+    if req.method() != Method::Get {
+        return Err(Problem::method_not_allowed());
+    }
+    let pairs = query_pairs(&req)?;
+    let page = PageQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let campaign = match pairs.iter().find(|(k, _)| k == "campaign") {
+        Some((_, v)) => Some(parse_campaign_id(v)?),
+        None => None,
+    };
+    #[derive(serde::Deserialize)]
+    struct Row {
+        link: String,
+    }
+    let db = env.d1(DB).map_err(down("d1 binding"))?;
+    let rows = db
+        .prepare(sql::LINKS_PAGE)
+        .bind(&[
+            JsValue::from_str(&page.after),
+            JsValue::from_f64(f64::from(page.limit)),
+            campaign.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+        ])
+        .map_err(down("d1 bind"))?
+        .all()
+        .await
+        .map_err(down("links page"))?
+        .results::<Row>()
+        .map_err(down("links page"))?;
+    let codes: Vec<ShortCode> = rows
+        .iter()
+        .filter_map(|r| ShortCode::parse(&r.link).ok())
+        .collect();
+    let found = futures_util::future::join_all(codes.iter().map(|c| read_link(env, c))).await;
+    let mut out = Vec::with_capacity(codes.len());
+    for (code, input) in codes.iter().zip(found) {
+        // Deleted since (the row stays for attribution): not listed.
+        if let Some(input) = input? {
+            out.push(link_json(code, &input));
+        }
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.link.as_str()).collect();
+    ok_json(
+        200,
+        &json!({ "links": out, "next_cursor": page.next(&ids) }),
+    )
 }
 
 pub(super) fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, String)>, Problem> {

@@ -148,6 +148,7 @@ async fn dispatch(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     }
     match route {
         Route::ApiLink(code) => api::handle(req, env, |r| api::link(r, env, code)).await,
+        Route::ApiLinks => api::handle(req, env, |r| api::links(r, env)).await,
         Route::ApiRecipients(code) => {
             api::handle(req, env, |r| sendlist::recipients(r, env, code)).await
         }

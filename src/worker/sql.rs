@@ -40,6 +40,12 @@ pub fn events_page(for_link: bool, for_campaign: bool) -> String {
     )
 }
 
+/// A page of link codes (optionally of one campaign, ?3) after ?1, from the table every link
+/// write keeps; a deleted link's row stays (its ledger is still attributed), so the caller
+/// checks the link itself.
+pub const LINKS_PAGE: &str = "SELECT link, campaign FROM link_campaigns \
+ WHERE link > ?1 AND (?3 IS NULL OR campaign = ?3) ORDER BY link LIMIT ?2";
+
 /// Ledger rows touching a batch: by external id within the link's current generation (?4), or
 /// by seq (JSON arrays in ?2, ?3).
 pub const LEDGER_EXISTING: &str = "SELECT recipient, external_id FROM sends WHERE link = ?1 \

@@ -71,6 +71,9 @@ test('links, send list, events, conversions and opens answer as documented', asy
   await call('PUT', '/api/v1/links/oa-link', { body: demoLink(), expect: 201 });
   await call('PUT', '/api/v1/links/oa-link', { body: demoLink(), expect: 200 });
   await call('GET', '/api/v1/links/oa-link', { expect: 200 });
+  await call('GET', '/api/v1/links?limit=1', { expect: 200 });
+  await call('GET', '/api/v1/links?campaign=demo', { expect: 200 });
+  await call('GET', '/api/v1/links?limit=0', { expect: 400 });
   await call('PUT', '/api/v1/links/oa-gone', { body: { ...demoLink(), variant: 'B', expires_at: iso(Date.now() + 86_400_000) }, expect: 201 });
   await call('DELETE', '/api/v1/links/oa-gone', { expect: 204 });
 

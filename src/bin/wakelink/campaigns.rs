@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use crate::files::open_input;
-use crate::operator::{cell, print_json, print_table, segment, Operator, Target};
+use crate::operator::{cell, print_json, print_table, render, segment, Operator, Output, Target};
 use crate::Fail;
 
 /// Largest campaign file read (the API takes 64 KB).
@@ -138,17 +138,14 @@ pub(crate) fn campaigns(args: CampaignsArgs) -> Result<ExitCode, Fail> {
     match args.command {
         CampaignsCommand::List(t) => {
             let all = Operator::new(&t)?.list("/api/v1/campaigns", "campaigns")?;
-            if t.json {
-                print_json(&Value::Array(all))?;
-            } else {
-                print_table(&LIST_HEADER, &all.iter().map(list_row).collect::<Vec<_>>())?;
-            }
+            let rows: Vec<Vec<String>> = all.iter().map(list_row).collect();
+            render(&t, &LIST_HEADER, &rows, &Value::Array(all))?;
         }
         CampaignsCommand::Get { campaign, target } => {
             let c = Operator::new(&target)?
                 .call("GET", &path(&campaign), None)?
                 .unwrap_or(Value::Null);
-            if target.json {
+            if target.output() == Output::Json {
                 print_json(&c)?;
             } else {
                 show(&c)?;
@@ -164,7 +161,7 @@ pub(crate) fn campaigns(args: CampaignsArgs) -> Result<ExitCode, Fail> {
             let c = op
                 .call("PUT", &path(&campaign), Some(&body))?
                 .unwrap_or(Value::Null);
-            if target.json {
+            if target.output() == Output::Json {
                 print_json(&c)?;
             } else {
                 let verb = if c.get("revision").and_then(Value::as_u64) == Some(1) {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use crate::operator::{cell, print_json, print_table, segment, Operator, Target};
+use crate::operator::{cell, print_json, render, segment, Operator, Output, Target};
 use crate::{fail, Fail};
 
 #[derive(Args)]
@@ -60,11 +60,8 @@ pub(crate) fn keys(args: KeysArgs) -> Result<ExitCode, Fail> {
     match args.command {
         KeysCommand::List(t) => {
             let keys = Operator::new(&t)?.list("/api/v1/keys", "keys")?;
-            if t.json {
-                print_json(&Value::Array(keys))?;
-            } else {
-                print_table(&HEADER, &keys.iter().map(row).collect::<Vec<_>>())?;
-            }
+            let rows: Vec<Vec<String>> = keys.iter().map(row).collect();
+            render(&t, &HEADER, &rows, &Value::Array(keys))?;
         }
         KeysCommand::Create {
             name,
@@ -78,7 +75,7 @@ pub(crate) fn keys(args: KeysArgs) -> Result<ExitCode, Fail> {
             let Some(key) = made.get("key").and_then(Value::as_str) else {
                 return fail("POST /api/v1/keys: the answer holds no key");
             };
-            if target.json {
+            if target.output() == Output::Json {
                 print_json(&made)?;
             } else {
                 eprint!("{}", crate::operator::table(&HEADER, &[row(&made)]));

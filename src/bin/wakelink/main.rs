@@ -3,7 +3,10 @@
 //! - `mint` turns a send list (operator ids, never contact data) into signed per-recipient links.
 //! - `upload` posts the minted ledger to the worker's API in idempotent batches.
 //! - `verify` checks one token; `keygen` prints a fresh signing key.
-//! - `keys` and `campaigns` manage a deployment's API keys and campaign records.
+//! - `keys` and `campaigns` manage a deployment's API keys and campaign records; `links` lists
+//!   its links.
+//! - `funnel`, `compare`, `timing` read a campaign's reports; `follow-ups` and `export` stream
+//!   the follow-up list and the raw event log, resuming across cuts.
 //!
 //! Secrets come from environment variables only, never from flags, and are never printed.
 
@@ -19,12 +22,19 @@ use clap::{Parser, Subcommand};
 mod api;
 mod campaigns;
 mod checks;
+mod compare;
+mod export;
 mod files;
+mod followups;
+mod funnel;
 mod keygen;
 mod keys;
+mod links;
 mod mint;
 mod operator;
 mod reserve;
+mod stream;
+mod timing;
 mod upload;
 mod verify;
 
@@ -68,6 +78,18 @@ enum Command {
     Keys(KeysArgs),
     /// Campaign records of a deployment: list, get, put, delete.
     Campaigns(CampaignsArgs),
+    /// Links of a deployment: list, get.
+    Links(links::LinksArgs),
+    /// A campaign's funnel per variant, segment or channel, with cost and value.
+    Funnel(funnel::FunnelArgs),
+    /// Two variants (segments, channels) of a campaign at one step, with a z-test.
+    Compare(compare::CompareArgs),
+    /// A campaign's clicks and steps by send hour, click hour and send-to-click delay.
+    Timing(timing::TimingArgs),
+    /// Recipients due a follow-up (operator ids), streamed as CSV or NDJSON.
+    FollowUps(followups::FollowUpsArgs),
+    /// The raw event log, filtered, streamed as CSV or NDJSON.
+    Export(export::ExportArgs),
 }
 
 /// A failure the user sees: one line on stderr, exit code 1. Never holds a secret.
@@ -94,6 +116,12 @@ fn main() -> ExitCode {
         Command::Keygen(a) => keygen::keygen(a),
         Command::Keys(a) => keys::keys(a),
         Command::Campaigns(a) => campaigns::campaigns(a),
+        Command::Links(a) => links::links(a),
+        Command::Funnel(a) => funnel::funnel(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Timing(a) => timing::timing(a),
+        Command::FollowUps(a) => followups::follow_ups(a),
+        Command::Export(a) => export::export(a),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,12 @@
-//! The operator API of a deployment (`/api/v1/…`) for `keys` and `campaigns`, and how their
-//! answers are shown: a table, or the JSON with `--json`.
+//! The operator API of a deployment (`/api/v1/…`) for the operator commands, and how their
+//! answers are shown: a table, CSV, or the API's JSON (`--format`, `--json`).
 
 use std::io::{self, Write};
 
 use clap::Args;
 use serde_json::Value;
+
+use wakelink::domain::export::csv_quote;
 
 use crate::api::{agent, api_root, bearer_from_env, describe_error_body};
 use crate::{fail, Fail, DEFAULT_API_KEY_ENV};
@@ -18,9 +20,57 @@ pub(crate) struct Target {
     /// Name of the environment variable holding the API key.
     #[arg(long, default_value = DEFAULT_API_KEY_ENV)]
     pub(crate) api_key_env: String,
-    /// Print the API's JSON instead of a table.
-    #[arg(long)]
+    /// Print the API's JSON instead of a table (same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub(crate) json: bool,
+    /// table (the default for reports), csv, or json (the API's answer; NDJSON for streams).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Output>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Output {
+    Table,
+    Csv,
+    Json,
+}
+
+impl Target {
+    pub(crate) fn output(&self) -> Output {
+        if self.json {
+            Output::Json
+        } else {
+            self.format.unwrap_or(Output::Table)
+        }
+    }
+}
+
+/// Shows an answer: `rows` under `header` as a table or CSV, or `json` as it came.
+pub(crate) fn render(
+    t: &Target,
+    header: &[&str],
+    rows: &[Vec<String>],
+    json: &Value,
+) -> Result<(), Fail> {
+    match t.output() {
+        Output::Table => print_table(header, rows),
+        Output::Json => print_json(json),
+        Output::Csv => {
+            let mut out = header
+                .iter()
+                .map(|h| csv_quote(h))
+                .collect::<Vec<_>>()
+                .join(",");
+            out.push('\n');
+            for r in rows {
+                out.push_str(&r.iter().map(|c| csv_quote(c)).collect::<Vec<_>>().join(","));
+                out.push('\n');
+            }
+            io::stdout()
+                .write_all(out.as_bytes())
+                .map_err(|e| Fail(format!("writing the answer: {e}")))
+        }
+    }
 }
 
 pub(crate) struct Operator {
@@ -76,14 +126,44 @@ impl Operator {
         }
     }
 
+    /// A GET whose answer is read as it arrives. Refusals fail like `call`'s; a server or
+    /// network failure is `Err(Retry)`, which the caller may retry.
+    pub(crate) fn stream(
+        &self,
+        path: &str,
+        accept: &str,
+    ) -> Result<Box<dyn io::Read + Send + Sync>, Retry> {
+        let url = format!("{}{path}", self.root);
+        match self
+            .agent
+            .get(&url)
+            .set("Authorization", &self.auth)
+            .set("Accept", accept)
+            .call()
+        {
+            Ok(resp) => Ok(resp.into_reader()),
+            Err(ureq::Error::Status(status, resp)) => {
+                let detail = describe_error_body(resp.into_string().unwrap_or_default());
+                let msg = format!("GET {path}: HTTP {status}{detail}");
+                if status >= 500 || status == 429 {
+                    Err(Retry::Again(msg))
+                } else {
+                    Err(Retry::Stop(Fail(msg)))
+                }
+            }
+            Err(ureq::Error::Transport(t)) => Err(Retry::Again(format!("GET {path}: {t}"))),
+        }
+    }
+
     /// Every row of a listing (`{field: [...], next_cursor}`), page after page.
     pub(crate) fn list(&self, path: &str, field: &str) -> Result<Vec<Value>, Fail> {
         let mut rows = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
+            let sep = if path.contains('?') { '&' } else { '?' };
             let page_path = match &cursor {
-                Some(c) => format!("{path}?limit=100&cursor={}", segment(c)),
-                None => format!("{path}?limit=100"),
+                Some(c) => format!("{path}{sep}limit=100&cursor={}", segment(c)),
+                None => format!("{path}{sep}limit=100"),
             };
             let page = self.call("GET", &page_path, None)?.unwrap_or(Value::Null);
             match page.get(field) {
@@ -99,9 +179,23 @@ impl Operator {
     }
 }
 
+/// Why a streamed read stopped.
+pub(crate) enum Retry {
+    /// Worth another try (5xx, 429, network).
+    Again(String),
+    /// A refusal: trying again gets the same answer.
+    Stop(Fail),
+}
+
 /// A path segment or query value, percent-encoded.
 pub(crate) fn segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    // `-`, `_` and `~` stay as they are (link codes hold them); `.` is escaped so that a
+    // segment `..` can't climb the path.
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
 /// Prints JSON, pretty, to stdout.
@@ -221,5 +315,7 @@ mod tests {
         assert_eq!(cell(Some(&json!(72))), "72");
         assert_eq!(cell(Some(&json!({"sms": 5, "email": 1}))), "email=1,sms=5");
         assert_eq!(segment("春 a/b"), "%E6%98%A5%20a%2Fb");
+        assert_eq!(segment("cli-a_b~"), "cli-a_b~");
+        assert_eq!(segment(".."), "%2E%2E");
     }
 }

@@ -47,6 +47,7 @@ const mf = new Miniflare({
   port: Number(args.port),
   kvPersist: join(state, 'kv'),
   d1Persist: join(state, 'd1'),
+  r2Persist: join(state, 'r2'),
   cachePersist: join(state, 'cache'),
 });
 const url = await mf.ready;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agent;
 pub mod applinks;
+pub mod archive;
 pub mod auth;
 pub mod campaign;
 pub mod charts;

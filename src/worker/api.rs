@@ -239,7 +239,7 @@ pub(super) fn query_pairs(req: &Request) -> std::result::Result<Vec<(String, Str
         .collect())
 }
 
-async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
+pub(super) async fn events_page(db: &worker::D1Database, q: &EventQuery) -> Result<Vec<Value>> {
     let opt_str = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
     let rows = db
         .prepare(sql::events_page(q.link.is_some(), q.campaign.is_some()))

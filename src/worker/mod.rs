@@ -16,6 +16,8 @@ compile_error!("features `edge` and `ops` build two different workers: enable on
 mod admin;
 #[cfg(feature = "ops")]
 mod api;
+#[cfg(feature = "ops")]
+mod archive;
 #[cfg(feature = "edge")]
 pub(crate) mod assets;
 #[cfg(feature = "ops")]
@@ -225,5 +227,15 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
             r.links_done
         ),
         Err(e) => worker::console_error!("campaign store backfill failed: {e}"),
+    }
+    match archive::run(&env).await {
+        Ok(r) if r == archive::Ran::default() => {}
+        Ok(r) => worker::console_log!(
+            "archived {} events in {} parts, {} days complete",
+            r.events,
+            r.parts,
+            r.days_done
+        ),
+        Err(e) => worker::console_error!("daily archive failed: {e}"),
     }
 }

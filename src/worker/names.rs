@@ -6,6 +6,9 @@ pub const DB: &str = "DB";
 /// The campaign stores: one SQLite-backed Durable Object per campaign (`worker::store`).
 #[cfg(feature = "ops")]
 pub const CAMPAIGN_STORE: &str = "CAMPAIGNS";
+/// The R2 bucket of the daily NDJSON archive (`worker::archive`).
+#[cfg(feature = "ops")]
+pub const ARCHIVE_BUCKET: &str = "ARCHIVE";
 /// The edge worker's service binding to the ops worker.
 #[cfg(feature = "edge")]
 pub const OPS_SERVICE: &str = "OPS";

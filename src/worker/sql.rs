@@ -46,6 +46,28 @@ pub fn events_page(for_link: bool, for_campaign: bool) -> String {
 pub const LINKS_PAGE: &str = "SELECT link, campaign FROM link_campaigns \
  WHERE link > ?1 AND (?3 IS NULL OR campaign = ?3) ORDER BY link LIMIT ?2";
 
+/// The daily archive (`worker::archive`): the day being written, if any.
+pub const ARCHIVE_OPEN: &str = "SELECT day, day_start, next_part, events, after_ts, after_id \
+ FROM archive_days WHERE done_at IS NULL ORDER BY day_start LIMIT 1";
+
+/// The first event at or after ?1 (the day after the last archived one).
+pub const ARCHIVE_NEXT_EVENT: &str = "SELECT ts FROM events WHERE ts >= ?1 ORDER BY ts, id LIMIT 1";
+
+/// Where the next day to archive starts: after the latest day begun.
+pub const ARCHIVE_LAST_DAY: &str = "SELECT MAX(day_start) AS day_start FROM archive_days";
+
+/// Opens a day (?1 name, ?2 its midnight, ?3 now); a day opened already is left as it is.
+pub const ARCHIVE_BEGIN: &str = "INSERT INTO archive_days \
+ (day, day_start, next_part, events, after_ts, after_id, updated_at) \
+ VALUES (?1, ?2, 0, 0, ?2, '', ?3) ON CONFLICT (day) DO NOTHING";
+
+/// Records a written part: only if no other run recorded it first (?2 the part expected).
+/// ?3 parts added (0 or 1), ?4 events added, ?5 ?6 the new position, ?7 done (1) or not, ?8 now.
+pub const ARCHIVE_ADVANCE: &str = "UPDATE archive_days SET next_part = next_part + ?3, \
+ events = events + ?4, after_ts = ?5, after_id = ?6, \
+ done_at = CASE WHEN ?7 = 1 THEN ?8 ELSE NULL END, updated_at = ?8 \
+ WHERE day = ?1 AND next_part = ?2 AND done_at IS NULL";
+
 /// Ledger rows touching a batch: by external id within the link's current generation (?4), or
 /// by seq (JSON arrays in ?2, ?3).
 pub const LEDGER_EXISTING: &str = "SELECT recipient, external_id FROM sends WHERE link = ?1 \

@@ -56,6 +56,7 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
     ...listen,
     kvPersist: join(dir, 'kv'),
     d1Persist: join(dir, 'd1'),
+    r2Persist: join(dir, 'r2'),
     cachePersist: false,
     ...(inspectorPort ? { inspectorPort } : {}),
   });

@@ -10,3 +10,4 @@ node bench/redirect.mjs "$@"
 cargo bench --bench tokens
 cargo bench --bench classify
 bash scripts/bench-cli.sh
+node bench/export.mjs

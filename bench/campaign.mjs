@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     ledger: { type: 'string', default: '1000000' },
     // Prints where the ops worker's isolate spends the consumer phase (V8 CPU profile).
     profile: { type: 'boolean', default: false },
+    // Another build of the ops worker (a path under the repository), to compare two in one sitting.
+    'ops-script': { type: 'string' },
   },
 });
 const EVENTS = Number(args.events);
@@ -73,7 +75,10 @@ const pct = (xs, p) => {
 const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 const INSPECTOR = 9331;
-const t = await start(args.profile ? { inspectorPort: INSPECTOR } : {});
+const t = await start({
+  ...(args.profile ? { inspectorPort: INSPECTOR } : {}),
+  ...(args['ops-script'] ? { scripts: { ops: args['ops-script'] } } : {}),
+});
 const log = (...a) => console.log(...a);
 try {
   let r = await t.api(`/api/v1/campaigns/${CAMPAIGN}`, { method: 'PUT', body: JSON.stringify(RECORD) });

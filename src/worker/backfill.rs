@@ -283,6 +283,7 @@ async fn events_page(
         clicks: &clicks,
         steps: &steps,
         bursts: &bursts,
+        feed_events: true,
     };
     rollups::feed_events(env, db, rules, batch).await?;
     Ok(Some((rows.len() as u64, last_ts, last_id)))

@@ -65,16 +65,33 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     if !writing.is_empty() {
         // Then the campaign stores, one call per campaign. Both steps are idempotent, so the
         // messages of a write that failed in either are retried whole.
-        let result = match write(&db, &events, &funnel, cfg.judge_rules()).await {
-            Ok(bursts) => {
-                let batch = rollups::Batch {
+        // The click log and the stores at the same time (the log's database and each store
+        // are their own writers); then the log's network-burst verdicts, if any, to the
+        // stores. Every step is idempotent: a batch that failed anywhere is retried whole.
+        let rules = cfg.judge_rules();
+        let events_only = rollups::Batch {
+            clicks: &events,
+            steps: &funnel,
+            bursts: &[],
+            feed_events: true,
+        };
+        let (logged, stored) = futures_util::future::join(
+            write(&db, &events, &funnel, rules),
+            rollups::feed_events(&env, &db, rules, events_only),
+        )
+        .await;
+        let result = match (logged, stored) {
+            (Ok(bursts), Ok(())) if bursts.is_empty() => Ok(()),
+            (Ok(bursts), Ok(())) => {
+                let flags = rollups::Batch {
                     clicks: &events,
-                    steps: &funnel,
+                    steps: &[],
                     bursts: &bursts,
+                    feed_events: false,
                 };
-                rollups::feed_events(&env, &db, cfg.judge_rules(), batch).await
+                rollups::feed_events(&env, &db, rules, flags).await
             }
-            Err(e) => Err(e),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         };
         settle(result, writing.iter(), now, "click log or campaign write");
     }

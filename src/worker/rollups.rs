@@ -96,6 +96,9 @@ pub struct Batch<'a> {
     pub steps: &'a [StepEvent],
     /// Network-burst verdicts of the click log's re-judging, on clicks of the batch's links.
     pub bursts: &'a [rejudge::Burst],
+    /// Whether the clicks and steps are fed; `false`: the clicks only name the campaign
+    /// labels of the bursts' links.
+    pub feed_events: bool,
 }
 
 /// The consumer's batch into the stores: events grouped by their campaign label, one call
@@ -111,7 +114,7 @@ pub async fn feed_events(env: &Env, db: &D1Database, rules: Rules, b: Batch<'_>)
         .chain(b.steps.iter().cloned().map(Queued::Step))
         .collect();
     let mut by: BTreeMap<&str, Vec<&Queued>> = BTreeMap::new();
-    for q in &queued {
+    for q in queued.iter().filter(|_| b.feed_events) {
         let label = match q {
             Queued::Click(e) => e.campaign.as_str(),
             Queued::Step(e) => e.campaign.as_str(),

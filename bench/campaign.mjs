@@ -2,7 +2,7 @@
 // both workers as built by scripts/build-worker.sh), side by side in one run with plain
 // GROUP BY queries over the raw log in D1.
 //   node bench/campaign.mjs [--events 1000000] [--per-recipient 10] [--batch 100]
-//                           [--concurrency 2] [--reads 40] [--ledger 1000000]
+//                           [--concurrency 4] [--reads 40] [--ledger 1000000]
 // 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
 //    variants x two channels, two segments) written to D1's `sends` and to the campaign's
 //    store (Durable Object `/apply`, 1,000 rows a call).
@@ -21,7 +21,8 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '1000000' },
     'per-recipient': { type: 'string', default: '10' },
     batch: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '2' },
+    // As wrangler.ops.toml's max_concurrency for the events queue.
+    concurrency: { type: 'string', default: '4' },
     reads: { type: 'string', default: '40' },
     ledger: { type: 'string', default: '1000000' },
     // Prints where the ops worker's isolate spends the consumer phase (V8 CPU profile).

@@ -61,6 +61,8 @@ test('mint the send list: two variants x two channels, two segments', async () =
       external_id: `${l.code}-${i}`,
       segment: i % 2 ? '6m' : '3m',
       sent_at: new Date(NOW - ago).toISOString(),
+      // The first of each link a long message: its own cost, two units of the channel's.
+      ...(i === 0 ? { cost: 2 * COST[l.channel] } : {}),
     }));
     const r = await t.api(`/api/v1/links/${l.code}/recipients`, { method: 'POST', body: JSON.stringify({ recipients }) });
     assert.equal(r.status, 201, await r.clone().text());
@@ -68,7 +70,7 @@ test('mint the send list: two variants x two channels, two segments', async () =
     minted.forEach((m, i) => {
       people.set(`${l.code}.${m.seq}`, {
         link: l.code, seq: m.seq, url: m.url, external_id: m.external_id, variant: l.variant, channel: l.channel,
-        segment: recipients[i].segment, sent_at: Date.parse(recipients[i].sent_at), i,
+        segment: recipients[i].segment, sent_at: Date.parse(recipients[i].sent_at), i, cost: recipients[i].cost,
         clicks: [], convs: [],
       });
     });
@@ -76,7 +78,8 @@ test('mint the send list: two variants x two channels, two segments', async () =
   assert.equal(people.size, 24);
   // The same batch again (a client retry): the store counts each send once.
   const l = LINKS[0];
-  const again = list().filter((p) => p.link === l.code).map((p) => ({ external_id: p.external_id, segment: p.segment, sent_at: new Date(p.sent_at).toISOString() }));
+  const again = list().filter((p) => p.link === l.code)
+    .map((p) => ({ external_id: p.external_id, segment: p.segment, sent_at: new Date(p.sent_at).toISOString(), ...(p.cost ? { cost: p.cost } : {}) }));
   const r = await t.api(`/api/v1/links/${l.code}/recipients`, { method: 'POST', body: JSON.stringify({ recipients: again }) });
   assert.equal(r.status, 200);
 });
@@ -261,7 +264,7 @@ function expectedFunnel(ps) {
   const j = ps.map(judged);
   const sum = (f) => j.reduce((s, x) => s + f(x), 0);
   const sends = ps.length;
-  const cost = ps.reduce((s, p) => s + COST[p.channel], 0);
+  const cost = ps.reduce((s, p) => s + (p.cost ?? COST[p.channel]), 0);
   const clicked = { unique: sum((x) => (x.firstClick != null ? 1 : 0)), human: sum((x) => x.human), bot: sum((x) => x.bot), late: 0, value: 0 };
   const login = { unique: sum((x) => x.login.unique), human: sum((x) => x.login.human), bot: 0, late: sum((x) => x.login.late), value: sum((x) => x.login.value) };
   const loan = { unique: sum((x) => x.loan.unique), human: sum((x) => x.loan.human), bot: 0, late: sum((x) => x.loan.late), value: sum((x) => x.loan.value) };

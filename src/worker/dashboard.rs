@@ -9,10 +9,11 @@ use futures_util::future::try_join4;
 use worker::{Env, Request, Response, Result};
 
 use super::admin::{page, DashboardPage};
-use super::reports::{follow_up_count, follow_up_list, load, rows};
+use super::reports::{follow_up_count, follow_up_list, load, rows, Ending, FOLLOW_UP_MAX};
 use crate::domain::dashboard::{
     campaign_view, count, download_name, duration, follow_up_step, path_segment, CampaignView,
 };
+use crate::domain::export::Format;
 use crate::domain::problem::Problem;
 use crate::domain::report::Dim;
 use crate::domain::rollup::Recipient;
@@ -39,6 +40,8 @@ struct CampaignPage<'a> {
     follow_up_after: String,
     follow_ups: u64,
     follow_ups_text: String,
+    /// The most one download holds, when the list is longer (else `None`).
+    per_file: Option<String>,
     v: CampaignView,
 }
 
@@ -136,6 +139,7 @@ pub async fn campaign(req: &Request, env: &Env, p: &DashboardPage, raw: &str) ->
             follow_up_after: duration(after),
             follow_ups: due,
             follow_ups_text: count(due),
+            per_file: (due > FOLLOW_UP_MAX).then(|| count(FOLLOW_UP_MAX)),
             v: campaign_view(&campaign, &f, &t, &r, by),
         },
     )
@@ -150,7 +154,10 @@ fn refused(p: &DashboardPage, e: &Problem) -> Result<Response> {
     message(p, e.status, title, &e.message)
 }
 
-/// The follow-up list the page counts, as the API streams it with `Accept: text/csv`.
+/// The follow-up list the page counts, as the API streams it with `Accept: text/csv`, up to
+/// the same per-response cap: a plain CSV when the list is whole; a cut one ends with the
+/// API's `# {"summary":{..,"complete":false,"next_cursor":..}}` line, so a file that stopped
+/// short says so (the page warns before, and `wakelink follow-ups` reads the whole list).
 pub async fn follow_ups_csv(env: &Env, raw: &str) -> Result<Response> {
     let answer = async {
         let campaign = load(env, raw).await?;
@@ -165,7 +172,8 @@ pub async fn follow_ups_csv(env: &Env, raw: &str) -> Result<Response> {
             &step,
             campaign.follow_up_after_ms,
             start,
-            true,
+            Format::Csv,
+            Ending::SummaryWhenCut,
         )?;
         Ok::<_, Problem>((r, download_name(&campaign.id, &step)))
     }

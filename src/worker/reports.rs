@@ -1,6 +1,7 @@
 //! `GET /api/v1/campaigns/{campaign}/{funnel|compare|timing|retention|follow-ups}`: reads of a
 //! campaign's store (`worker::store`), shaped by `domain::report`. Counter reads are a few
-//! hundred rows whatever the campaign's size; the follow-up list is streamed page by page.
+//! hundred rows whatever the campaign's size; the follow-up list is streamed page by page, at
+//! most [`FOLLOW_UP_PAGES`] store calls a response.
 //! The dashboard's campaign page (`worker::admin`) reads through the same functions.
 
 use futures_util::stream;
@@ -12,7 +13,7 @@ use super::names::DB;
 use super::rollups::{call, records};
 use super::store::{campaign_of, counter_row, CounterRow, FollowUpCall};
 use crate::domain::campaign::{parse_campaign_id, Campaign};
-use crate::domain::export::csv_quote;
+use crate::domain::export::{csv_quote, Format, Summary};
 use crate::domain::problem::Problem;
 use crate::domain::report::{
     compare, follow_up_cursor, funnel, parse_after, parse_by, parse_follow_up_cursor, retention,
@@ -153,7 +154,9 @@ pub async fn report(req: Request, env: &Env, raw: &str, which: Report) -> Answer
 
 /// `follow-ups?step=login&after=3d&cursor=`: the operator ids of recipients sent at least
 /// `after` ago (default: the campaign's follow-up window) who haven't reached `step`, in a
-/// stable order, streamed to the end. Each line carries the cursor that resumes after it.
+/// stable order, streamed up to the per-response cap and ended by the summary line. Each line
+/// carries the cursor that resumes after it; the summary's `next_cursor` resumes after the
+/// last recipient read (which may have no operator id, so no line).
 fn follow_ups(req: &Request, env: &Env, campaign: &Campaign, q: &Query) -> Answer {
     let step = q.get("step").unwrap_or("login");
     if campaign.step_index(step).is_none() || step == SENT {
@@ -179,14 +182,8 @@ fn follow_ups(req: &Request, env: &Env, campaign: &Campaign, q: &Query) -> Answe
         .ok()
         .flatten()
         .unwrap_or_default();
-    follow_up_list(
-        env,
-        campaign,
-        step,
-        after,
-        start,
-        accept.contains("text/csv"),
-    )
+    let format = Format::negotiate(None, &accept)?;
+    follow_up_list(env, campaign, step, after, start, format, Ending::Summary)
 }
 
 /// The instant before which a recipient must have been sent to be due for a follow-up.
@@ -214,70 +211,162 @@ pub(super) async fn follow_up_count(
     serde_json::from_str(&text).map_err(|_| Problem::internal())
 }
 
-/// The follow-up list streamed from `start` to its end, as CSV (`external_id,cursor`) or
-/// NDJSON; `step` must be a step of the campaign after `sent`.
+/// Store calls one follow-up response makes at most: 40 pages of 1,000, far inside the free
+/// plan's 50 subrequests per invocation (the campaign check may take one more). The summary
+/// line's cursor resumes where it stopped.
+pub(super) const FOLLOW_UP_PAGES: u32 = 40;
+
+/// Recipients one follow-up response holds at most.
+pub(super) const FOLLOW_UP_MAX: u64 = FOLLOW_UP_PAGES as u64 * FOLLOW_UP_PAGE as u64;
+
+/// Whether a follow-up stream ends with its summary line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// Always (the API: a reader tells a finished list from a cut one).
+    Summary,
+    /// Only when the list was cut (the dashboard's download: a plain CSV when it is whole).
+    SummaryWhenCut,
+}
+
+struct FollowUpStream {
+    env: Env,
+    id: String,
+    call: FollowUpCall,
+    format: Format,
+    ending: Ending,
+    /// Lines sent.
+    sent: u64,
+    /// Store calls made.
+    pages: u32,
+    /// The last recipient read (with or without an operator id): where to resume.
+    last: Option<Recipient>,
+    started: bool,
+    done: bool,
+}
+
+impl FollowUpStream {
+    /// The stream's last line, or nothing for a whole download that wants none.
+    fn summary(&mut self, complete: bool, error: Option<&'static str>) -> Vec<u8> {
+        self.done = true;
+        if complete && self.ending == Ending::SummaryWhenCut {
+            return Vec::new();
+        }
+        // Where to resume; none before the first recipient read (resume with the same cursor).
+        let next_cursor = (!complete)
+            .then(|| self.last.as_ref().map(follow_up_cursor))
+            .flatten();
+        self.format.summary(&Summary {
+            count: self.sent,
+            complete,
+            next_cursor,
+            error,
+        })
+    }
+}
+
+/// The follow-up list streamed from `start`, as CSV (`external_id,cursor`) or NDJSON
+/// (`step` must be a step of the campaign after `sent`): at most [`FOLLOW_UP_PAGES`] store
+/// calls, then the summary line export ends with (`{"summary":{"count","complete",
+/// "next_cursor"?,"error"?}}`, in CSV after `# `), as `ending` asks.
 pub(super) fn follow_up_list(
     env: &Env,
     campaign: &Campaign,
     step: &str,
     after: u64,
     start: Recipient,
-    csv: bool,
+    format: Format,
+    ending: Ending,
 ) -> Answer {
-    let cutoff = follow_up_cutoff(after);
-    let first = FollowUpCall {
-        cutoff,
-        step: step.to_owned(),
-        after_link: start.link,
-        after_seq: start.seq,
-        limit: FOLLOW_UP_PAGE,
-    };
-    let env = env.clone();
-    let id = campaign.id.clone();
-    let header = csv.then(|| b"external_id,cursor\n".to_vec());
-    let pages = stream::try_unfold(
-        (env, id, Some(first), header),
-        move |(env, id, next, header)| async move {
-            if let Some(h) = header {
-                return Ok(Some((h, (env, id, next, None))));
-            }
-            let Some(mut c) = next else { return Ok(None) };
-            let text = call(&env, &id, "/follow-ups", json!(c).to_string()).await?;
-            let page: Vec<(String, u64, Option<String>)> =
-                serde_json::from_str(&text).map_err(|e| worker::Error::RustError(e.to_string()))?;
-            let mut chunk = Vec::new();
-            for (link, seq, external_id) in &page {
-                let cursor = follow_up_cursor(&Recipient {
-                    link: link.clone(),
-                    seq: *seq,
-                });
-                let Some(ext) = external_id else { continue };
-                let line = if csv {
-                    format!("{},{}\n", csv_quote(ext), cursor)
-                } else {
-                    format!("{}\n", json!({ "external_id": ext, "cursor": cursor }))
-                };
-                chunk.extend_from_slice(line.as_bytes());
-            }
-            let more = page.len() as u32 == c.limit;
-            let next = match (more, page.last()) {
-                (true, Some((link, seq, _))) => {
-                    c.after_link = link.clone();
-                    c.after_seq = *seq;
-                    Some(c)
-                }
-                _ => None,
-            };
-            Ok::<_, worker::Error>(Some((chunk, (env, id, next, None))))
+    let last = (!start.link.is_empty()).then(|| start.clone());
+    let state = FollowUpStream {
+        env: env.clone(),
+        id: campaign.id.clone(),
+        call: FollowUpCall {
+            cutoff: follow_up_cutoff(after),
+            step: step.to_owned(),
+            after_link: start.link,
+            after_seq: start.seq,
+            limit: FOLLOW_UP_PAGE,
         },
-    );
-    let r = Response::from_stream(pages).map_err(down("stream"))?;
-    let ct = if csv {
-        "text/csv; charset=utf-8"
-    } else {
-        "application/x-ndjson"
+        format,
+        ending,
+        sent: 0,
+        pages: 0,
+        last,
+        started: false,
+        done: false,
     };
-    let _ = r.headers().set("content-type", ct);
+    let pages = stream::unfold(state, |mut s| async move {
+        if s.done {
+            return None;
+        }
+        let mut chunk = if s.started {
+            Vec::new()
+        } else {
+            s.started = true;
+            match s.format {
+                Format::Csv => b"external_id,cursor\n".to_vec(),
+                Format::Ndjson => Vec::new(),
+            }
+        };
+        if s.pages == FOLLOW_UP_PAGES {
+            chunk.extend(s.summary(false, None));
+            return Some((Ok::<_, worker::Error>(chunk), s));
+        }
+        s.pages += 1;
+        let read = call(&s.env, &s.id, "/follow-ups", json!(s.call).to_string())
+            .await
+            .and_then(|text| {
+                serde_json::from_str::<Vec<(String, u64, Option<String>)>>(&text)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))
+            });
+        let page = match read {
+            Ok(page) => page,
+            Err(e) => {
+                worker::console_error!("follow-up stream stopped: {e}");
+                chunk.extend(s.summary(false, Some("unavailable")));
+                return Some((Ok(chunk), s));
+            }
+        };
+        for (link, seq, external_id) in &page {
+            let Some(ext) = external_id else { continue };
+            let cursor = follow_up_cursor(&Recipient {
+                link: link.clone(),
+                seq: *seq,
+            });
+            let line = match s.format {
+                Format::Csv => format!("{},{}\n", follow_up_cell(ext), cursor),
+                Format::Ndjson => format!("{}\n", json!({ "external_id": ext, "cursor": cursor })),
+            };
+            chunk.extend_from_slice(line.as_bytes());
+            s.sent += 1;
+        }
+        if let Some((link, seq, _)) = page.last() {
+            s.call.after_link = link.clone();
+            s.call.after_seq = *seq;
+            s.last = Some(Recipient {
+                link: link.clone(),
+                seq: *seq,
+            });
+        }
+        if (page.len() as u32) < s.call.limit {
+            chunk.extend(s.summary(true, None));
+        }
+        Some((Ok(chunk), s))
+    });
+    let r = Response::from_stream(pages).map_err(down("stream"))?;
+    let _ = r.headers().set("content-type", format.content_type());
     let _ = r.headers().set("cache-control", "no-store");
     Ok(r)
+}
+
+/// An operator id as a CSV cell: quoted as RFC 4180 asks, and also when it starts with `#`
+/// so no row reads as the summary comment line.
+fn follow_up_cell(ext: &str) -> String {
+    let q = csv_quote(ext);
+    if q.starts_with('#') {
+        format!("\"{q}\"")
+    } else {
+        q
+    }
 }

@@ -286,12 +286,17 @@ test('a campaign page shows the read API numbers: funnel, money, comparison, tim
     assert.deepEqual(ns, [c.days_1_7.num, c.days_8_14.num, c.days_15_30.num]);
   }
 
-  // The follow-up count and its download: the API's CSV, byte for byte.
+  // The follow-up count and its download: the API's CSV, byte for byte, without the summary
+  // line (a whole list is a plain CSV).
   const api = await t.api(`/api/v1/campaigns/${DEMO}/follow-ups?step=login`, { headers: { accept: 'text/csv' } });
-  const csv = await api.text();
+  const full = await api.text();
+  const last = full.trimEnd().lastIndexOf('\n') + 1;
+  assert.match(full.slice(last), /^# \{"summary":\{"count":\d+,"complete":true\}\}\n$/);
+  const csv = full.slice(0, last);
   const due = csv.trim().split('\n').length - 1;
   assert.ok(due > 0, 'some demo recipients are due');
   assert.equal(await page.locator('#follow-ups').getAttribute('data-n'), String(due));
+  assert.equal(await page.locator('#per-file').count(), 0, 'a short list fits one download');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   assert.equal(download.suggestedFilename(), `follow-ups-${DEMO}-login.csv`);
   assert.equal(readFileSync(await download.path(), 'utf8'), csv);
@@ -333,7 +338,7 @@ test('hostile campaign names, ids and variant labels are printed as text', async
   assert.equal(r.headers()['content-disposition'], 'attachment; filename="follow-ups-x___svg_onload_alert_1__-login.csv"');
   const body = await r.text();
   const api = await t.api(`/api/v1/campaigns/${encodeURIComponent(HOSTILE_ID)}/follow-ups`, { headers: { accept: 'text/csv' } });
-  assert.equal(body, await api.text());
+  assert.equal(`${body}# {"summary":{"count":6,"complete":true}}\n`, await api.text());
   assert.deepEqual(body.trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort(), ['evil-a-1', 'evil-a-2', 'evil-a-3', 'evil-b-1', 'evil-b-2', 'evil-b-3']);
   assert.deepEqual(problems, []);
   await ctx.close();

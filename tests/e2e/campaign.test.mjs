@@ -454,19 +454,23 @@ test('follow-ups: sent 3 days ago or more without a login, NDJSON and CSV, resum
   assert.ok(due.length >= 4);
   const nd = (await get(`/api/v1/campaigns/${CAMPAIGN}/follow-ups?step=login&after=3d`, 'application/x-ndjson'))
     .trim().split('\n').map((l) => JSON.parse(l));
+  // The last line: the summary (a whole list, so no cursor).
+  assert.deepEqual(nd.pop(), { summary: { count: due.length, complete: true } });
   assert.deepEqual(nd.map((x) => x.external_id), due);
   assert.deepEqual(Object.keys(nd[0]).sort(), ['cursor', 'external_id'], 'operator ids only, and where to resume');
   // Resumed after the second line: the rest.
   const rest = (await get(`/api/v1/campaigns/${CAMPAIGN}/follow-ups?step=login&after=3d&cursor=${nd[1].cursor}`, 'application/x-ndjson'))
-    .trim().split('\n').map((l) => JSON.parse(l).external_id);
-  assert.deepEqual(rest, due.slice(2));
+    .trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rest.pop(), { summary: { count: due.length - 2, complete: true } });
+  assert.deepEqual(rest.map((x) => x.external_id), due.slice(2));
   const csv = (await get(`/api/v1/campaigns/${CAMPAIGN}/follow-ups?step=login&after=3d`, 'text/csv')).trim().split('\n');
   assert.equal(csv[0], 'external_id,cursor');
-  assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), due);
+  assert.deepEqual(csv.slice(1, -1).map((l) => l.split(',')[0]), due);
+  assert.equal(csv.at(-1), `# {"summary":{"count":${due.length},"complete":true}}`);
   // A later step: everyone sent long enough ago without a loan.
   const loans = list().filter((p) => p.sent_at <= NOW - 3 * DAY && !judged(p).loan.unique).length;
   const l = (await get(`/api/v1/campaigns/${CAMPAIGN}/follow-ups?step=loan&after=72h`, 'application/x-ndjson')).trim().split('\n');
-  assert.equal(l.length, loans);
+  assert.equal(l.length, loans + 1);
   for (const [q, field] of [['step=nope', 'step'], ['after=3x', 'after'], ['cursor=zz', 'cursor']]) {
     const r = await t.api(`/api/v1/campaigns/${CAMPAIGN}/follow-ups?${q}`);
     assert.equal(r.status, 400);

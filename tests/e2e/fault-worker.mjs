@@ -7,8 +7,9 @@
 // /__faults (counters), on each worker.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 
-// Production limits per invocation (Workers paid plan; D1 on the free plan: 50).
-const LIMITS = { kv: 1000, d1: 1000, d1Free: 50 };
+// Production limits per invocation (Workers paid plan; D1 on the free plan: 50). Durable
+// Object calls are subrequests: 1,000 per invocation on the paid plan, 50 on the free one.
+const LIMITS = { kv: 1000, d1: 1000, d1Free: 50, sub: 1000, subFree: 50 };
 
 const fresh = () => ({
   seed: 1,
@@ -28,7 +29,7 @@ let stats = freshStats();
 function freshStats() {
   return {
     invocations: { fetch: 0, queue: 0, scheduled: 0 },
-    max: { fetch: { kv: 0, d1: 0 }, queue: { kv: 0, d1: 0 }, scheduled: { kv: 0, d1: 0 } },
+    max: { fetch: { kv: 0, d1: 0, sub: 0 }, queue: { kv: 0, d1: 0, sub: 0 }, scheduled: { kv: 0, d1: 0, sub: 0 } },
     overLimit: [], // invocations above a paid-plan limit
     overFreeD1: { fetch: 0, queue: 0, scheduled: 0 }, // invocations above the free plan's 50
     injected: { queueSend: 0, kv: 0, d1: 0, crash: 0 },
@@ -132,6 +133,24 @@ class D1Database {
   withSession(...a) { return this.inner.withSession(...a); }
 }
 
+// ---- Durable Objects: every call to a stub counted as a subrequest. The class name is what
+// workers-rs checks. ----
+class DurableObjectNamespace {
+  constructor(inner, inv) {
+    this.inner = inner;
+    this.inv = inv;
+  }
+  stub(s) {
+    const inv = this.inv;
+    return { fetch: (...a) => { inv.sub++; return s.fetch(...a); } };
+  }
+  idFromName(...a) { return this.inner.idFromName(...a); }
+  idFromString(...a) { return this.inner.idFromString(...a); }
+  newUniqueId(...a) { return this.inner.newUniqueId(...a); }
+  get(...a) { return this.stub(this.inner.get(...a)); }
+  getByName(...a) { return this.stub(this.inner.getByName(...a)); }
+}
+
 /**
  * A request whose edge metadata throws when read: workers-rs unwraps that read, so the Rust
  * redirect handler panics mid-request. No real request can do this; it stands in for "a bug
@@ -158,13 +177,14 @@ function wrapEnv(env, inv, { d1Failing = false, crashAfterWrite = false } = {}) 
   const db = new D1Database(env.DB, inv, d1Failing, crashAfterWrite);
   wrapped.LINKS = new FaultyKv(env.LINKS, inv);
   if (env.EVENTS) wrapped.EVENTS = new WorkerQueue(env.EVENTS);
+  if (env.CAMPAIGNS) wrapped.CAMPAIGNS = new DurableObjectNamespace(env.CAMPAIGNS, inv);
   wrapped.DB = db;
   return { env: wrapped, db };
 }
 
 /** Runs `body` as one invocation and records its operation counts once its tail settled. */
 async function invocation(kind, ctx, body) {
-  const inv = { kv: 0, d1: 0 };
+  const inv = { kv: 0, d1: 0, sub: 0 };
   const pending = [];
   const innerCtx = {
     waitUntil: (p) => {
@@ -180,7 +200,8 @@ async function invocation(kind, ctx, body) {
     const m = stats.max[kind];
     m.kv = Math.max(m.kv, inv.kv);
     m.d1 = Math.max(m.d1, inv.d1);
-    if (inv.kv > LIMITS.kv || inv.d1 > LIMITS.d1) stats.overLimit.push({ kind, ...inv });
+    m.sub = Math.max(m.sub, inv.sub);
+    if (inv.kv > LIMITS.kv || inv.d1 > LIMITS.d1 || inv.sub > LIMITS.sub) stats.overLimit.push({ kind, ...inv });
     if (inv.d1 > LIMITS.d1Free) stats.overFreeD1[kind]++;
   };
   try {

@@ -1,6 +1,7 @@
 //! `wakelink follow-ups`: the operator ids of a campaign's recipients due a follow-up (sent at
 //! least `--after` ago, not at `--step`), streamed as CSV `external_id,cursor` or NDJSON, read
-//! to the end across cuts; a failed run names the cursor that resumes it.
+//! to the end across the server's per-response cap (its summary line's `next_cursor`) and
+//! cuts; a failed run names the cursor that resumes it.
 
 use std::process::ExitCode;
 
@@ -44,7 +45,7 @@ impl Lines for FollowUps {
         v.get("cursor")?.as_str().map(str::to_owned)
     }
     fn has_summary(&self) -> bool {
-        false
+        true
     }
 }
 

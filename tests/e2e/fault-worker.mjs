@@ -21,6 +21,7 @@ const fresh = () => ({
   d1TimeoutMs: 0, // with d1FailBatches: calls hang this long, then fail (a timeout)
   crashAfterWrite: 0, // the next N consumer batches write, then crash before acking
   panicNextFetches: 0, // the next N redirects panic inside the Rust handler (see below)
+  storeFailAfter: 0, // when set, a fetch invocation's Durable Object calls after the first N throw
 });
 let faults = fresh();
 let rand = prng(1);
@@ -32,7 +33,7 @@ function freshStats() {
     max: { fetch: { kv: 0, d1: 0, sub: 0 }, queue: { kv: 0, d1: 0, sub: 0 }, scheduled: { kv: 0, d1: 0, sub: 0 } },
     overLimit: [], // invocations above a paid-plan limit
     overFreeD1: { fetch: 0, queue: 0, scheduled: 0 }, // invocations above the free plan's 50
-    injected: { queueSend: 0, kv: 0, d1: 0, crash: 0 },
+    injected: { queueSend: 0, kv: 0, d1: 0, crash: 0, store: 0 },
     queueSends: 0,
     consumerBatches: 0,
     messagesSeen: 0,
@@ -142,7 +143,16 @@ class DurableObjectNamespace {
   }
   stub(s) {
     const inv = this.inv;
-    return { fetch: (...a) => { inv.sub++; return s.fetch(...a); } };
+    return {
+      fetch: async (...a) => {
+        inv.sub++;
+        if (inv.kind === 'fetch' && faults.storeFailAfter && inv.sub > faults.storeFailAfter) {
+          stats.injected.store++;
+          throw injected('Durable Object unavailable');
+        }
+        return s.fetch(...a);
+      },
+    };
   }
   idFromName(...a) { return this.inner.idFromName(...a); }
   idFromString(...a) { return this.inner.idFromString(...a); }
@@ -184,7 +194,7 @@ function wrapEnv(env, inv, { d1Failing = false, crashAfterWrite = false } = {}) 
 
 /** Runs `body` as one invocation and records its operation counts once its tail settled. */
 async function invocation(kind, ctx, body) {
-  const inv = { kv: 0, d1: 0, sub: 0 };
+  const inv = { kind, kv: 0, d1: 0, sub: 0 };
   const pending = [];
   const innerCtx = {
     waitUntil: (p) => {

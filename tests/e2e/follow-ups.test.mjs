@@ -2,7 +2,8 @@
 // more than the 40 store pages of 1,000 one response reads. The API stops at the cap with a
 // summary line (incomplete, next_cursor) and stays inside the free plan's 50 subrequests per
 // invocation (counted by the fault wrapper); following the cursors gives every recipient once,
-// in order, and the last response says complete. The CLI reads the whole list across the cap;
+// in order, and the last response says complete; a store failing mid-stream ends the stream
+// with `error` and the cursor to resume. The CLI reads the whole list across the cap;
 // the dashboard's download stops at the same cap and says so in its last line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +88,18 @@ test('a list longer than one response: capped with a summary, resumed by next_cu
   const tail = await ndjson(`&cursor=${encodeURIComponent(csv.at(-2).split(',')[1])}`);
   assert.deepEqual(tail, { lines: [], summary: { count: 0, complete: true } });
   await assertWithinLimits(t);
+});
+
+test('a store that fails mid-stream: the summary says unavailable and where to resume', async () => {
+  await t.faults({ storeFailAfter: 5 }, { reset: true });
+  const cut = await ndjson('');
+  assert.equal(cut.lines.length, 5_000);
+  assert.deepEqual(cut.summary, { count: 5_000, complete: false, next_cursor: cut.lines.at(-1).cursor, error: 'unavailable' });
+  assert.equal((await t.stats()).injected.store, 1);
+  await t.faults({}, { reset: true });
+  const rest = await ndjson(`&cursor=${encodeURIComponent(cut.summary.next_cursor)}`);
+  assert.deepEqual(rest.summary, { count: want.length - 5_000, complete: true });
+  assert.deepEqual([...cut.lines, ...rest.lines].map((l) => l.external_id), want);
 });
 
 test('the CLI reads the whole list across the cap', () => {

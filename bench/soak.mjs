@@ -58,11 +58,15 @@ async function one() {
   else {
     // Operator writes: a link update or a small send list.
     apiWrites++;
-    const r = rnd() < 0.5
-      ? await t.api('/api/v1/links/soak-b', { method: 'PUT', body: JSON.stringify({ ...demoLink(), variant: `v${apiWrites % 3}` }) })
-      : await t.api('/api/v1/links/soak-a/recipients', { method: 'POST', body: JSON.stringify({ recipients: [{ external_id: `soak-${apiWrites}` }] }) });
-    count(`api ${r.status}`);
-    await r.arrayBuffer();
+    try {
+      const r = rnd() < 0.5
+        ? await t.api('/api/v1/links/soak-b', { method: 'PUT', body: JSON.stringify({ ...demoLink(), variant: `v${apiWrites % 3}` }) })
+        : await t.api('/api/v1/links/soak-a/recipients', { method: 'POST', body: JSON.stringify({ recipients: [{ external_id: `soak-${apiWrites}` }] }) });
+      count(`api ${r.status}`);
+      await r.arrayBuffer();
+    } catch {
+      count('api network-error');
+    }
     return;
   }
   link ??= path.slice(1);
@@ -99,7 +103,12 @@ clearInterval(cron);
 await t.faults(calm);
 
 const want = Object.values(expected).reduce((a, b) => a + b, 0);
+const progress = setInterval(async () => {
+  const n = (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${links.map(() => '?').join(',')})`, ...links))[0].n;
+  console.log(`  settling: ${n} of ${want} in the log, ${(await t.stats()).consumerBatches} consumer batches`);
+}, 30_000);
 const settled = await settle(t, links, want, { timeoutMs: 600_000 });
+clearInterval(progress);
 const per = {};
 for (const l of links) per[l] = (await rows(t.db, 'SELECT COUNT(*) AS n FROM events WHERE link = ?', l))[0].n;
 const first = await firstClickErrors(t, 'soak-sms');

@@ -106,15 +106,19 @@ pub struct Batch<'a> {
 /// burst verdict goes to the store of its link's label (the crowd is per link, so the link is
 /// one of the batch's clicks').
 pub async fn feed_events(env: &Env, db: &D1Database, rules: Rules, b: Batch<'_>) -> Result<()> {
-    let queued: Vec<Queued> = b
-        .clicks
-        .iter()
-        .cloned()
-        .map(Queued::Click)
-        .chain(b.steps.iter().cloned().map(Queued::Step))
-        .collect();
+    // Copies of the events only when they are fed (a flags-only call names labels only).
+    let queued: Vec<Queued> = match b.feed_events {
+        true => b
+            .clicks
+            .iter()
+            .cloned()
+            .map(Queued::Click)
+            .chain(b.steps.iter().cloned().map(Queued::Step))
+            .collect(),
+        false => Vec::new(),
+    };
     let mut by: BTreeMap<&str, Vec<&Queued>> = BTreeMap::new();
-    for q in queued.iter().filter(|_| b.feed_events) {
+    for q in &queued {
         let label = match q {
             Queued::Click(e) => e.campaign.as_str(),
             Queued::Step(e) => e.campaign.as_str(),

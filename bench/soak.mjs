@@ -13,7 +13,7 @@
 // not combined: with both gone a click has nowhere to be kept — see the README.)
 import { parseArgs } from 'node:util';
 import { UA, putLink, demoLink, rows } from '../tests/e2e/harness.mjs';
-import { startLoadTarget, mint, prng, settle, firstClickErrors, PHONES, BOTS } from '../tests/e2e/load.mjs';
+import { startLoadTarget, mint, prng, settle, calm as again, firstClickErrors, PHONES, BOTS } from '../tests/e2e/load.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -88,8 +88,9 @@ const rotate = async () => {
   const [name, set] = phases[phaseIndex++ % phases.length];
   const s = { ...calm, ...set };
   if (s.kvDownUntil === -1) s.kvDownUntil = Date.now() + Math.min(phaseMs, 20_000);
-  await t.faults(s);
-  console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  phase: ${name}`);
+  await again(() => t.faults(s));
+  const c = await again(() => t.stats());
+  console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  phase: ${name} (consumer batches ${c.consumerBatches} started, ${c.consumerReturned} returned, ${c.consumerSettled} settled, backlog ${c.backlog})`);
 };
 await t.faults(calm, { reset: true });
 await rotate();
@@ -100,20 +101,21 @@ await Promise.all(Array.from({ length: +o.concurrency }, async () => {
 }));
 clearInterval(timer);
 clearInterval(cron);
-await t.faults(calm);
+await again(() => t.faults(calm));
 
 const want = Object.values(expected).reduce((a, b) => a + b, 0);
 const progress = setInterval(async () => {
-  const n = (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${links.map(() => '?').join(',')})`, ...links))[0].n;
-  console.log(`  settling: ${n} of ${want} in the log, ${(await t.stats()).consumerBatches} consumer batches`);
+  const n = await again(async () => (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${links.map(() => '?').join(',')})`, ...links))[0].n).catch((e) => `? (${e.message})`);
+  const s = await again(() => t.stats()).catch(() => ({}));
+  console.log(`  settling: ${n} of ${want} in the log, consumer batches ${s.consumerBatches} started, ${s.consumerReturned} returned, ${s.consumerSettled} settled, backlog ${s.backlog}`);
 }, 30_000);
 const settled = await settle(t, links, want, { timeoutMs: 600_000 });
 clearInterval(progress);
 const per = {};
-for (const l of links) per[l] = (await rows(t.db, 'SELECT COUNT(*) AS n FROM events WHERE link = ?', l))[0].n;
-const first = await firstClickErrors(t, 'soak-sms');
-const stats = await t.stats();
-const parked = (await rows(t.db, 'SELECT COUNT(*) AS n FROM dead_letters'))[0].n;
+for (const l of links) per[l] = await again(async () => (await rows(t.db, 'SELECT COUNT(*) AS n FROM events WHERE link = ?', l))[0].n);
+const first = await again(() => firstClickErrors(t, 'soak-sms'));
+const stats = await again(() => t.stats());
+const parked = await again(async () => (await rows(t.db, 'SELECT COUNT(*) AS n FROM dead_letters'))[0].n);
 const fiveXX = Object.entries(tally).filter(([k]) => / 5\d\d$/.test(k) && !/ 503$/.test(k)).reduce((a, [, n]) => a + n, 0);
 
 console.log(`\n== soak: ${o.minutes} min, ${o.concurrency} connections, faults rotating every ${o.phase} s`);

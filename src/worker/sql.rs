@@ -169,16 +169,18 @@ pub const JUDGE_READ: &str = "SELECT json_group_array(json_array(link, recipient
 
 /// Re-judging, network bursts: the clicks of other recipients of the same links from the same
 /// networks within ?2 ms of the given (link, recipient) pairs' clicks (JSON `[[link, seq], ...]`
-/// in ?1), as `[link, recipient, ts, ip_prefix]`, ordered by link. Uses `events_by_link_time`.
+/// in ?1), as `[link, recipient, ts, ip_prefix]`, ordered by link. Uses `events_by_link_network`
+/// (migration 0100): one network's clicks on the link, not all of the link's. (The `+` keeps
+/// that index off `e`, which `events_by_recipient` finds by (link, recipient).)
 pub const JUDGE_CROWD: &str =
     "SELECT json_group_array(json_array(link, recipient, ts, ip_prefix)) AS j \
  FROM (SELECT DISTINCT o.link, o.recipient, o.ts, o.ip_prefix FROM json_each(?1) w \
    JOIN events e ON e.link = json_extract(w.value, '$[0]') \
     AND e.recipient = json_extract(w.value, '$[1]') \
-   JOIN events o ON o.link = e.link AND o.ts BETWEEN e.ts - ?2 AND e.ts + ?2 \
-    AND o.ip_prefix = e.ip_prefix AND o.recipient <> e.recipient \
-   WHERE e.kind = 'click' AND o.kind = 'click' AND e.ip_prefix IS NOT NULL \
-    AND o.recipient IS NOT NULL \
+   JOIN events o ON o.link = e.link AND o.ip_prefix = +e.ip_prefix \
+    AND o.ts BETWEEN e.ts - ?2 AND e.ts + ?2 AND o.recipient <> e.recipient \
+   WHERE e.kind = 'click' AND o.kind = 'click' AND +e.ip_prefix IS NOT NULL \
+    AND o.ip_prefix IS NOT NULL AND o.recipient IS NOT NULL \
    ORDER BY o.link, o.recipient, o.ts)";
 
 /// Re-judging: adds flags (JSON `[[event id, reason], ...]` in ?1), only to clicks not flagged

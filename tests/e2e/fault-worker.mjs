@@ -36,8 +36,11 @@ function freshStats() {
     injected: { queueSend: 0, kv: 0, d1: 0, crash: 0, store: 0 },
     queueSends: 0,
     consumerBatches: 0,
+    consumerReturned: 0, // queue invocations whose handler returned or threw
+    consumerSettled: 0, // ... and whose waitUntil tail settled too
     messagesSeen: 0,
     maxBatch: 0,
+    backlog: 0, // the Queue's backlog as the last batch's metadata reported it
   };
 }
 
@@ -207,6 +210,7 @@ async function invocation(kind, ctx, body) {
   const done = async () => {
     await Promise.allSettled(pending);
     stats.invocations[kind]++;
+    if (kind === 'queue') stats.consumerSettled++;
     const m = stats.max[kind];
     m.kv = Math.max(m.kv, inv.kv);
     m.d1 = Math.max(m.d1, inv.d1);
@@ -262,38 +266,47 @@ export function faultWrapper(App) {
       stats.consumerBatches++;
       stats.messagesSeen += batch.messages.length;
       stats.maxBatch = Math.max(stats.maxBatch, batch.messages.length);
+      if (batch.queue === 'wakelink-events') stats.backlog = batch.metadata?.metrics?.backlogCount ?? stats.backlog;
       // D1 faults hit the events consumer; the dead-letter consumer (parking) sees a working D1.
       const d1Failing = batch.queue === 'wakelink-events' && faults.d1FailBatches > 0;
       if (d1Failing) faults.d1FailBatches--;
       const crashAfterWrite = batch.queue === 'wakelink-events' && !d1Failing && faults.crashAfterWrite > 0;
       return invocation('queue', this.ctx, async (inv, ctx) => {
-        const { env, db } = wrapEnv(this.env, inv, { d1Failing, crashAfterWrite });
-        if (!crashAfterWrite) return new App(ctx, env).queue(batch);
-        // The consumer's acks and retries are held back; if the write went through, the
-        // "isolate" dies before they reach the Queue, which then redelivers the whole batch.
-        const held = [];
-        const messages = batch.messages.map((m) => ({
-          get id() { return m.id; },
-          get timestamp() { return m.timestamp; },
-          get body() { return m.body; },
-          get attempts() { return m.attempts; },
-          ack: () => held.push(() => m.ack()),
-          retry: (o) => held.push(() => m.retry(o)),
-        }));
-        const proxy = {
-          get queue() { return batch.queue; },
-          get messages() { return messages; },
-          ackAll: () => held.push(() => batch.ackAll()),
-          retryAll: (o) => held.push(() => batch.retryAll(o)),
-        };
-        await new App(ctx, env).queue(proxy);
-        if (db.crashed) {
-          faults.crashAfterWrite--;
-          stats.injected.crash++;
-          throw injected('consumer crashed after its write, before acknowledging');
+        try {
+          return await this.consume(batch, inv, ctx, d1Failing, crashAfterWrite);
+        } finally {
+          stats.consumerReturned++;
         }
-        held.forEach((f) => f());
       });
+    }
+
+    async consume(batch, inv, ctx, d1Failing, crashAfterWrite) {
+      const { env, db } = wrapEnv(this.env, inv, { d1Failing, crashAfterWrite });
+      if (!crashAfterWrite) return new App(ctx, env).queue(batch);
+      // The consumer's acks and retries are held back; if the write went through, the
+      // "isolate" dies before they reach the Queue, which then redelivers the whole batch.
+      const held = [];
+      const messages = batch.messages.map((m) => ({
+        get id() { return m.id; },
+        get timestamp() { return m.timestamp; },
+        get body() { return m.body; },
+        get attempts() { return m.attempts; },
+        ack: () => held.push(() => m.ack()),
+        retry: (o) => held.push(() => m.retry(o)),
+      }));
+      const proxy = {
+        get queue() { return batch.queue; },
+        get messages() { return messages; },
+        ackAll: () => held.push(() => batch.ackAll()),
+        retryAll: (o) => held.push(() => batch.retryAll(o)),
+      };
+      await new App(ctx, env).queue(proxy);
+      if (db.crashed) {
+        faults.crashAfterWrite--;
+        stats.injected.crash++;
+        throw injected('consumer crashed after its write, before acknowledging');
+      }
+      held.forEach((f) => f());
     }
 
     async scheduled(controller) {

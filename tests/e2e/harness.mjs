@@ -1,7 +1,7 @@
 // Runs the built workers (edge build/index.js, ops build/ops/index.js) in Miniflare — the real
 // workerd runtime — with the bindings wrangler.toml and wrangler.ops.toml declare: local KV,
 // Queue (producer + consumer), D1, the service binding between them, and cron.
-import { Miniflare } from 'miniflare';
+import { Miniflare, Log, LogLevel } from 'miniflare';
 import { unstable_splitSqlQuery } from 'wrangler';
 import { workers, root, OPS } from '../../scripts/workers.mjs';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
@@ -58,6 +58,8 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
     d1Persist: join(dir, 'd1'),
     r2Persist: join(dir, 'r2'),
     cachePersist: false,
+    // WAKELINK_MF_LOG=debug|info|warn shows the runtime's own log (queue deliveries, retries).
+    ...(process.env.WAKELINK_MF_LOG ? { log: new Log(LogLevel[process.env.WAKELINK_MF_LOG.toUpperCase()]) } : {}),
     ...(inspectorPort ? { inspectorPort } : {}),
   });
   const url = await mf.ready;

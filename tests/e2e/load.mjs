@@ -60,14 +60,30 @@ export async function drive(t, requests, concurrency) {
   return { statuses, byPath };
 }
 
+/**
+ * Runs `fn` again (up to 3 times, a second apart) when the call to the runtime fails at the
+ * network: under a long load the runtime may close a kept-alive connection just as the
+ * harness reuses it ("other side closed"), which says nothing about the worker.
+ */
+export async function calm(fn) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= 2 || !/fetch failed|other side closed|ECONNRESET|socket/i.test(`${e?.message} ${e?.cause?.message}`)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** Runs the cron drain and waits until the click log holds `want` rows for `links`. */
 export async function settle(t, links, want, { timeoutMs = 600_000, cronEveryMs = 1000 } = {}) {
   const t0 = Date.now();
   const placeholders = links.map(() => '?').join(',');
   let have = 0;
   while (Date.now() - t0 < timeoutMs) {
-    await t.cron();
-    have = (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${placeholders})`, ...links))[0].n;
+    await calm(() => t.cron());
+    have = await calm(async () => (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${placeholders})`, ...links))[0].n);
     if (have >= want) break;
     await new Promise((r) => setTimeout(r, cronEveryMs));
   }

@@ -4,9 +4,9 @@
 //   node bench/soak.mjs                 # 10 minutes
 //   node bench/soak.mjs --minutes 1
 //
-// Traffic: people on a campaign link and on per-recipient links, link previews and HTTP
-// libraries, HEADs, tampered tokens and unknown codes, and operator API writes (link updates,
-// send lists). Every response that records a click (200, 302, 410 on a known link) must end
+// Traffic: people on a campaign link and on per-recipient links (from many networks), a click
+// farm on the per-recipient links (from four), link previews and HTTP libraries, HEADs,
+// tampered tokens and unknown codes, and operator API writes (link updates, send lists). Every response that records a click (200, 302, 410 on a known link) must end
 // as exactly one row; 404s and 429s must not. Faults rotate every `--phase` seconds: none,
 // 30 % of Queue sends failing, KV stalling 50 ms, KV down, D1 failing for 5 consumer
 // batches, the consumer crashing after its write. (KV down and Queue failing together are
@@ -20,13 +20,15 @@ const { values: o } = parseArgs({
     minutes: { type: 'string', default: '10' },
     phase: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '16' },
+    recipients: { type: 'string', default: '10000' },
   },
 });
 const rnd = prng(42);
 const t = await startLoadTarget();
 const links = ['soak-a', 'soak-b', 'soak-sms'];
 for (const l of links) await putLink(t, l);
-const tokens = await mint(t, 'soak-sms', 500);
+// Ten thousand recipients: over ten minutes each clicks once or twice, as a send list's do.
+const tokens = await mint(t, 'soak-sms', +o.recipients);
 
 const phases = [
   ['calm', {}],
@@ -45,16 +47,24 @@ let apiWrites = 0;
 const end = Date.now() + +o.minutes * 60_000;
 const phaseMs = +o.phase * 1000;
 
+// People come from many networks (a random /24 of a wide space); a click farm works through
+// the per-recipient links from four networks, so network bursts are judged under load too.
+const person = () => `${11 + Math.floor(rnd() * 200)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 250)}`;
+const farm = () => `203.0.${113 + Math.floor(rnd() * 4)}.${Math.floor(rnd() * 250)}`;
+const FARM = [113, 114, 115, 116].map((c) => `'203.0.${c}.0/24'`).join(', ');
+const token = () => tokens[Math.floor(rnd() * tokens.length)];
+
 async function one() {
   const x = rnd();
-  const ip = `198.51.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 250)}`;
+  let ip = person();
   let path, link, ua = PHONES[Math.floor(rnd() * PHONES.length)], method = 'GET';
-  if (x < 0.35) [path, link] = [rnd() < 0.5 ? '/soak-a' : '/soak-b', null];
-  else if (x < 0.7) [path, link] = [tokens[Math.floor(rnd() * tokens.length)], 'soak-sms'];
-  else if (x < 0.8) [path, link, ua] = ['/soak-a', 'soak-a', BOTS[Math.floor(rnd() * BOTS.length)]];
-  else if (x < 0.85) [path, link, method] = ['/soak-b', 'soak-b', 'HEAD'];
-  else if (x < 0.92) [path, link] = [`${tokens[Math.floor(rnd() * tokens.length)].slice(0, -1)}Z`, 'soak-sms'];
-  else if (x < 0.96) [path, link] = [`/no-such-${Math.floor(rnd() * 1e6)}`, null];
+  if (x < 0.33) [path, link] = [rnd() < 0.5 ? '/soak-a' : '/soak-b', null];
+  else if (x < 0.66) [path, link] = [token(), 'soak-sms'];
+  else if (x < 0.69) [path, link, ip] = [token(), 'soak-sms', farm()];
+  else if (x < 0.79) [path, link, ua] = ['/soak-a', 'soak-a', BOTS[Math.floor(rnd() * BOTS.length)]];
+  else if (x < 0.84) [path, link, method] = ['/soak-b', 'soak-b', 'HEAD'];
+  else if (x < 0.91) [path, link] = [`${token().slice(0, -1)}Z`, 'soak-sms'];
+  else if (x < 0.95) [path, link] = [`/no-such-${Math.floor(rnd() * 1e6)}`, null];
   else {
     // Operator writes: a link update or a small send list.
     apiWrites++;
@@ -114,6 +124,8 @@ clearInterval(progress);
 const per = {};
 for (const l of links) per[l] = await again(async () => (await rows(t.db, 'SELECT COUNT(*) AS n FROM events WHERE link = ?', l))[0].n);
 const first = await again(() => firstClickErrors(t, 'soak-sms'));
+const flagged = await again(async () => (await rows(t.db, `SELECT COUNT(*) AS n, SUM(ip_prefix IN (${FARM})) AS farm FROM events WHERE link = 'soak-sms' AND bot_reason = 'network-burst'`))[0]);
+const farmClicks = await again(async () => (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link = 'soak-sms' AND ip_prefix IN (${FARM})`))[0].n);
 const stats = await again(() => t.stats());
 const parked = await again(async () => (await rows(t.db, 'SELECT COUNT(*) AS n FROM dead_letters'))[0].n);
 const fiveXX = Object.entries(tally).filter(([k]) => / 5\d\d$/.test(k) && !/ 503$/.test(k)).reduce((a, [, n]) => a + n, 0);
@@ -123,6 +135,7 @@ console.log(`responses        ${JSON.stringify(tally)}`);
 console.log(`clicks recorded  expected ${JSON.stringify(expected)}`);
 console.log(`click log        ${JSON.stringify(per)} (complete ${(settled.ms / 1000).toFixed(1)} s after the traffic stopped)`);
 console.log(`first clicks     ${first.rows} rows for ${first.recipients} recipients, ${first.wrong} wrong`);
+console.log(`network bursts   ${flagged.n} clicks flagged, ${flagged.farm ?? 0} of the farm's ${farmClicks}`);
 console.log(`dead letters     ${parked}`);
 console.log(`injected         ${JSON.stringify(stats.injected)}; consumer ${stats.consumerBatches} batches`);
 console.log(`limits           max per invocation: ${JSON.stringify(stats.max)}; over paid limits: ${stats.overLimit.length}; over the free plan's 50 D1 queries: ${JSON.stringify(stats.overFreeD1)}`);

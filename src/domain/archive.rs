@@ -1,14 +1,21 @@
-//! The daily archive of the raw event log: each finished UTC day's events as NDJSON objects
-//! in R2, in Hive-style partitions that DuckDB, ClickHouse and Spark read as one table:
-//! `events/dt=YYYY-MM-DD/part-NNNNN.ndjson`, then `events/dt=YYYY-MM-DD/_manifest.json` once
-//! the day is complete. Lines are the events as the export API shows them
-//! (`eventlog::row_to_json`), in (ts, id) order across a day's parts.
+//! The daily archive of the raw event log: the events the log received on each finished UTC
+//! day, as NDJSON objects in R2, in Hive-style partitions that DuckDB, ClickHouse and Spark
+//! read as one table: `events/received=YYYY-MM-DD/part-NNNNN.ndjson`, then
+//! `events/received=YYYY-MM-DD/_manifest.json` once the day is complete. Lines are the events
+//! as the export API shows them (`eventlog::row_to_json`), in (received_at, id) order across a
+//! day's parts.
+//!
+//! Partitioned by the day of receipt, not of the event (`ts`): every event is in exactly one
+//! partition however late it arrives (a Queue retry, the spool drained after an outage, a
+//! dead letter replayed days later), while an event-day partition, once written, could not
+//! take them. Readers filter and group on `ts` as with the log.
 
 use super::time::{format_rfc3339, UnixMs};
 
 pub const DAY_MS: UnixMs = 86_400_000;
-/// A day is archived once this long has passed after its end, so events still on their way
-/// (Queue retries, the spool drained by cron) are in the log first.
+/// A day is archived once this long has passed after its end: every write that took its
+/// `received_at` within the day has committed by then (an invocation lasts minutes at most),
+/// with room for clocks that disagree.
 pub const GRACE_MS: UnixMs = 2 * 3_600_000;
 /// Events a D1 read takes.
 pub const PAGE_ROWS: u32 = 1_000;
@@ -46,14 +53,14 @@ pub fn finished(start: UnixMs, now: UnixMs) -> bool {
 
 /// The prefix of a day's objects.
 pub fn day_prefix(day: &str) -> String {
-    format!("events/dt={day}/")
+    format!("events/received={day}/")
 }
 
 /// The key of a day's part `n` (from 0).
 ///
 /// ```
 /// use wakelink::domain::archive::part_key;
-/// assert_eq!(part_key("2026-11-23", 7), "events/dt=2026-11-23/part-00007.ndjson");
+/// assert_eq!(part_key("2026-11-23", 7), "events/received=2026-11-23/part-00007.ndjson");
 /// ```
 pub fn part_key(day: &str, n: u32) -> String {
     format!("{}part-{n:05}.ndjson", day_prefix(day))
@@ -81,7 +88,7 @@ mod tests {
         assert!(finished(start, start + DAY_MS + GRACE_MS));
         assert_eq!(
             manifest_key("2026-11-23"),
-            "events/dt=2026-11-23/_manifest.json"
+            "events/received=2026-11-23/_manifest.json"
         );
     }
 }

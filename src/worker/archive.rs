@@ -1,22 +1,21 @@
-//! The daily archive (`domain::archive`): the ops worker's cron writes each finished UTC day
-//! of the event log to R2 as NDJSON parts, a few parts a run, with the position kept in D1
-//! (`archive_days`). Idempotent: a part's key is fixed by its day and number and its rows by
+//! The daily archive (`domain::archive`): the ops worker's cron writes the events the log
+//! received on each finished UTC day to R2 as NDJSON parts, a few parts a run, with the
+//! position kept in D1 (`archive_received`). Idempotent: a part's key is fixed by its day and number and its rows by
 //! the stored position, so a run that wrote an object but not its progress writes the same
 //! object again; a progress write only lands if no other run recorded that part first.
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, HttpMetadata, Result};
 
-use super::api::events_page;
 use super::names::{ARCHIVE_BUCKET, DB};
 use super::sql;
 use crate::domain::archive::{
     day_name, day_start, finished, manifest_key, part_key, DAY_MS, PAGE_ROWS, PARTS_PER_RUN,
     PART_PAGES,
 };
-use crate::domain::eventlog::EventQuery;
+use crate::domain::eventlog::row_to_json;
 use crate::domain::export::Format;
 
 #[derive(Deserialize)]
@@ -91,32 +90,35 @@ pub async fn run(env: &Env) -> Result<Ran> {
             break;
         };
         let start = day.day_start as u64;
-        let mut q = EventQuery {
-            link: None,
-            kind: None,
-            step: None,
-            recipient: None,
-            campaign: None,
-            until: Some(start + DAY_MS),
-            bot: None,
-            after: (day.after_ts as u64, day.after_id.clone()),
-            limit: PAGE_ROWS,
-        };
+        let page = sql::archive_page();
+        let mut after = (day.after_ts as u64, day.after_id.clone());
         let mut body = Vec::new();
         let mut count = 0u64;
         let mut done = false;
         for _ in 0..PART_PAGES {
-            let rows = events_page(&db, &q).await?;
-            for r in &rows {
-                body.extend(Format::Ndjson.line(r));
+            let rows = db
+                .prepare(&page)
+                .bind(&[
+                    num(after.0),
+                    JsValue::from_str(&after.1),
+                    num(start + DAY_MS),
+                    num(u64::from(PAGE_ROWS)),
+                ])?
+                .all()
+                .await?
+                .results::<Map<String, Value>>()?;
+            let n = rows.len();
+            for r in rows {
+                let row = row_to_json(r);
+                let at = row.get("received_at").and_then(Value::as_u64);
+                let id = row.get("id").and_then(Value::as_str);
+                if let (Some(at), Some(id)) = (at, id) {
+                    after = (at, id.to_owned());
+                }
+                body.extend(Format::Ndjson.line(&row));
             }
-            count += rows.len() as u64;
-            if let Some(last) = rows.last() {
-                let ts = last.get("ts").and_then(|v| v.as_u64()).unwrap_or(q.after.0);
-                let id = last.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-                q.after = (ts, id.to_owned());
-            }
-            if (rows.len() as u32) < PAGE_ROWS {
+            count += n as u64;
+            if (n as u32) < PAGE_ROWS {
                 done = true;
                 break;
             }
@@ -155,8 +157,8 @@ pub async fn run(env: &Env) -> Result<Ran> {
                 num(u64::from(part)),
                 num(u64::from(count > 0)),
                 num(count),
-                num(q.after.0),
-                JsValue::from_str(&q.after.1),
+                num(after.0),
+                JsValue::from_str(&after.1),
                 num(u64::from(done)),
                 num(now),
             ])?

@@ -46,27 +46,39 @@ pub fn events_page(for_link: bool, for_campaign: bool) -> String {
 pub const LINKS_PAGE: &str = "SELECT link, campaign FROM link_campaigns \
  WHERE link > ?1 AND (?3 IS NULL OR campaign = ?3) ORDER BY link LIMIT ?2";
 
-/// The daily archive (`worker::archive`): the day being written, if any.
+/// The daily archive (`worker::archive`), by the day the log received each event (table
+/// `archive_received`, migration 0101): the day being written, if any.
 pub const ARCHIVE_OPEN: &str = "SELECT day, day_start, next_part, events, after_ts, after_id \
- FROM archive_days WHERE done_at IS NULL ORDER BY day_start LIMIT 1";
+ FROM archive_received WHERE done_at IS NULL ORDER BY day_start LIMIT 1";
 
-/// The first event at or after ?1 (the day after the last archived one).
-pub const ARCHIVE_NEXT_EVENT: &str = "SELECT ts FROM events WHERE ts >= ?1 ORDER BY ts, id LIMIT 1";
+/// When the log received its first event at or after ?1 (the day after the last archived one).
+pub const ARCHIVE_NEXT_EVENT: &str =
+    "SELECT received_at AS ts FROM events WHERE received_at >= ?1 ORDER BY received_at, id LIMIT 1";
 
 /// Where the next day to archive starts: after the latest day begun.
-pub const ARCHIVE_LAST_DAY: &str = "SELECT MAX(day_start) AS day_start FROM archive_days";
+pub const ARCHIVE_LAST_DAY: &str = "SELECT MAX(day_start) AS day_start FROM archive_received";
 
 /// Opens a day (?1 name, ?2 its midnight, ?3 now); a day opened already is left as it is.
-pub const ARCHIVE_BEGIN: &str = "INSERT INTO archive_days \
+pub const ARCHIVE_BEGIN: &str = "INSERT INTO archive_received \
  (day, day_start, next_part, events, after_ts, after_id, updated_at) \
  VALUES (?1, ?2, 0, 0, ?2, '', ?3) ON CONFLICT (day) DO NOTHING";
 
 /// Records a written part: only if no other run recorded it first (?2 the part expected).
 /// ?3 parts added (0 or 1), ?4 events added, ?5 ?6 the new position, ?7 done (1) or not, ?8 now.
-pub const ARCHIVE_ADVANCE: &str = "UPDATE archive_days SET next_part = next_part + ?3, \
+pub const ARCHIVE_ADVANCE: &str = "UPDATE archive_received SET next_part = next_part + ?3, \
  events = events + ?4, after_ts = ?5, after_id = ?6, \
  done_at = CASE WHEN ?7 = 1 THEN ?8 ELSE NULL END, updated_at = ?8 \
  WHERE day = ?1 AND next_part = ?2 AND done_at IS NULL";
+
+/// A page of the events the log received after the position (?1 received_at, ?2 id) and
+/// before ?3, in (received_at, id) order, ?4 at most; columns as the export shows them.
+pub fn archive_page() -> String {
+    format!(
+        "SELECT {} FROM events WHERE (received_at, id) > (?1, ?2) AND received_at < ?3 \
+ ORDER BY received_at, id LIMIT ?4",
+        crate::domain::export::COLUMNS.join(", ")
+    )
+}
 
 /// Ledger rows touching a batch: by external id within the link's current generation (?4), or
 /// by seq (JSON arrays in ?2, ?3).

@@ -1,13 +1,12 @@
 //! `/api/v1`: link configuration, the click log and the send ledger, behind bearer keys
 //! (checked before, in `keys::admit`).
 
-use futures_util::stream;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Method, Request, Response, Result};
 
 use super::names::{link_key, DB, LINKS_KV};
-use super::{links, respond, sql};
+use super::{links, paged, respond, sql};
 use crate::domain::campaign::parse_campaign_id;
 use crate::domain::code::ShortCode;
 use crate::domain::eventlog::{cursor, row_to_json, EventQuery};
@@ -273,14 +272,54 @@ fn position(v: &Value) -> Option<(u64, String)> {
 /// where it stopped.
 const MAX_STREAM_ROWS: u64 = 45 * crate::domain::eventlog::MAX_LIMIT as u64;
 
-struct Streaming {
+struct LogPager {
     db: worker::D1Database,
     q: EventQuery,
     format: Format,
     sent: u64,
     budget: u64,
-    started: bool,
-    done: bool,
+}
+
+impl paged::Pager for LogPager {
+    const WHAT: &'static str = "event";
+
+    fn header(&self) -> Vec<u8> {
+        self.format.header()
+    }
+
+    fn room(&self) -> bool {
+        self.sent < self.budget
+    }
+
+    async fn read(&mut self) -> paged::Read {
+        let want = (self.budget - self.sent).min(u64::from(crate::domain::eventlog::MAX_LIMIT));
+        self.q.limit = want as u32;
+        let rows = match events_page(&self.db, &self.q).await {
+            Ok(rows) => rows,
+            Err(e) => return paged::Read::Failed(e),
+        };
+        let mut lines = Vec::new();
+        for r in &rows {
+            lines.extend(self.format.line(r));
+        }
+        self.sent += rows.len() as u64;
+        if let Some(p) = rows.last().and_then(position) {
+            self.q.after = p;
+        }
+        paged::Read::Lines(lines, rows.len() as u64 == want)
+    }
+
+    fn summary(&mut self, complete: bool, error: Option<&'static str>) -> Vec<u8> {
+        // Where to resume; none before the first row (resume with the same request).
+        let next_cursor = (!complete && !self.q.after.1.is_empty())
+            .then(|| cursor(self.q.after.0, &self.q.after.1));
+        self.format.summary(&Summary {
+            count: self.sent,
+            complete,
+            next_cursor,
+            error,
+        })
+    }
 }
 
 /// The streamed log, page by page: the format's header, one event a line, then one summary
@@ -293,67 +332,14 @@ fn stream_log(
     budget: u64,
     format: Format,
 ) -> Result<Response> {
-    let state = Streaming {
+    let pager = LogPager {
         db,
         q,
         format,
         sent: 0,
         budget,
-        started: false,
-        done: false,
     };
-    let pages = stream::unfold(state, |mut s| async move {
-        if s.done {
-            return None;
-        }
-        let mut chunk = if s.started {
-            Vec::new()
-        } else {
-            s.started = true;
-            s.format.header()
-        };
-        let want = (s.budget - s.sent).min(u64::from(crate::domain::eventlog::MAX_LIMIT));
-        let summary = |s: &mut Streaming, complete: bool, error: Option<&'static str>| {
-            s.done = true;
-            // Where to resume; none before the first row (resume with the same request).
-            let next_cursor =
-                (!complete && !s.q.after.1.is_empty()).then(|| cursor(s.q.after.0, &s.q.after.1));
-            s.format.summary(&Summary {
-                count: s.sent,
-                complete,
-                next_cursor,
-                error,
-            })
-        };
-        if want == 0 {
-            chunk.extend(summary(&mut s, false, None));
-            return Some((Ok::<_, worker::Error>(chunk), s));
-        }
-        s.q.limit = want as u32;
-        let rows = match events_page(&s.db, &s.q).await {
-            Ok(rows) => rows,
-            Err(e) => {
-                worker::console_error!("event stream stopped: {e}");
-                chunk.extend(summary(&mut s, false, Some("unavailable")));
-                return Some((Ok(chunk), s));
-            }
-        };
-        for r in &rows {
-            chunk.extend(s.format.line(r));
-        }
-        s.sent += rows.len() as u64;
-        if let Some(p) = rows.last().and_then(position) {
-            s.q.after = p;
-        }
-        if (rows.len() as u64) < want {
-            chunk.extend(summary(&mut s, true, None));
-        }
-        Some((Ok(chunk), s))
-    });
-    let r = Response::from_stream(pages)?;
-    let _ = r.headers().set("content-type", format.content_type());
-    let _ = r.headers().set("cache-control", "no-store");
-    Ok(r)
+    paged::respond(pager, format.content_type())
 }
 
 fn accept(req: &Request) -> String {

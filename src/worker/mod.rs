@@ -52,6 +52,8 @@ mod letters;
 mod limiter;
 mod links;
 mod names;
+#[cfg(feature = "ops")]
+mod paged;
 mod record;
 #[cfg(feature = "edge")]
 mod redirect;

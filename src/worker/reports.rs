@@ -4,12 +4,12 @@
 //! most [`FOLLOW_UP_PAGES`] store calls a response.
 //! The dashboard's campaign page (`worker::admin`) reads through the same functions.
 
-use futures_util::stream;
 use serde_json::json;
 use worker::{Date, Env, Method, Request, Response};
 
 use super::api::{down, ok_json, query_pairs};
 use super::names::DB;
+use super::paged;
 use super::rollups::{call, records};
 use super::store::{campaign_of, counter_row, CounterRow, FollowUpCall};
 use crate::domain::campaign::{parse_campaign_id, Campaign};
@@ -228,7 +228,7 @@ pub(super) enum Ending {
     SummaryWhenCut,
 }
 
-struct FollowUpStream {
+struct FollowUpPager {
     env: Env,
     id: String,
     call: FollowUpCall,
@@ -240,14 +240,66 @@ struct FollowUpStream {
     pages: u32,
     /// The last recipient read (with or without an operator id): where to resume.
     last: Option<Recipient>,
-    started: bool,
-    done: bool,
 }
 
-impl FollowUpStream {
+impl paged::Pager for FollowUpPager {
+    const WHAT: &'static str = "follow-up";
+
+    fn header(&self) -> Vec<u8> {
+        match self.format {
+            Format::Csv => b"external_id,cursor\n".to_vec(),
+            Format::Ndjson => Vec::new(),
+        }
+    }
+
+    fn room(&self) -> bool {
+        self.pages < FOLLOW_UP_PAGES
+    }
+
+    async fn read(&mut self) -> paged::Read {
+        self.pages += 1;
+        let read = call(
+            &self.env,
+            &self.id,
+            "/follow-ups",
+            json!(self.call).to_string(),
+        )
+        .await
+        .and_then(|text| {
+            serde_json::from_str::<Vec<(String, u64, Option<String>)>>(&text)
+                .map_err(|e| worker::Error::RustError(e.to_string()))
+        });
+        let page = match read {
+            Ok(page) => page,
+            Err(e) => return paged::Read::Failed(e),
+        };
+        let mut lines = Vec::new();
+        for (link, seq, external_id) in &page {
+            let Some(ext) = external_id else { continue };
+            let cursor = follow_up_cursor(&Recipient {
+                link: link.clone(),
+                seq: *seq,
+            });
+            let line = match self.format {
+                Format::Csv => format!("{},{}\n", follow_up_cell(ext), cursor),
+                Format::Ndjson => format!("{}\n", json!({ "external_id": ext, "cursor": cursor })),
+            };
+            lines.extend_from_slice(line.as_bytes());
+            self.sent += 1;
+        }
+        if let Some((link, seq, _)) = page.last() {
+            self.call.after_link = link.clone();
+            self.call.after_seq = *seq;
+            self.last = Some(Recipient {
+                link: link.clone(),
+                seq: *seq,
+            });
+        }
+        paged::Read::Lines(lines, page.len() as u32 >= self.call.limit)
+    }
+
     /// The stream's last line, or nothing for a whole download that wants none.
     fn summary(&mut self, complete: bool, error: Option<&'static str>) -> Vec<u8> {
-        self.done = true;
         if complete && self.ending == Ending::SummaryWhenCut {
             return Vec::new();
         }
@@ -278,7 +330,7 @@ pub(super) fn follow_up_list(
     ending: Ending,
 ) -> Answer {
     let last = (!start.link.is_empty()).then(|| start.clone());
-    let state = FollowUpStream {
+    let pager = FollowUpPager {
         env: env.clone(),
         id: campaign.id.clone(),
         call: FollowUpCall {
@@ -293,71 +345,8 @@ pub(super) fn follow_up_list(
         sent: 0,
         pages: 0,
         last,
-        started: false,
-        done: false,
     };
-    let pages = stream::unfold(state, |mut s| async move {
-        if s.done {
-            return None;
-        }
-        let mut chunk = if s.started {
-            Vec::new()
-        } else {
-            s.started = true;
-            match s.format {
-                Format::Csv => b"external_id,cursor\n".to_vec(),
-                Format::Ndjson => Vec::new(),
-            }
-        };
-        if s.pages == FOLLOW_UP_PAGES {
-            chunk.extend(s.summary(false, None));
-            return Some((Ok::<_, worker::Error>(chunk), s));
-        }
-        s.pages += 1;
-        let read = call(&s.env, &s.id, "/follow-ups", json!(s.call).to_string())
-            .await
-            .and_then(|text| {
-                serde_json::from_str::<Vec<(String, u64, Option<String>)>>(&text)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))
-            });
-        let page = match read {
-            Ok(page) => page,
-            Err(e) => {
-                worker::console_error!("follow-up stream stopped: {e}");
-                chunk.extend(s.summary(false, Some("unavailable")));
-                return Some((Ok(chunk), s));
-            }
-        };
-        for (link, seq, external_id) in &page {
-            let Some(ext) = external_id else { continue };
-            let cursor = follow_up_cursor(&Recipient {
-                link: link.clone(),
-                seq: *seq,
-            });
-            let line = match s.format {
-                Format::Csv => format!("{},{}\n", follow_up_cell(ext), cursor),
-                Format::Ndjson => format!("{}\n", json!({ "external_id": ext, "cursor": cursor })),
-            };
-            chunk.extend_from_slice(line.as_bytes());
-            s.sent += 1;
-        }
-        if let Some((link, seq, _)) = page.last() {
-            s.call.after_link = link.clone();
-            s.call.after_seq = *seq;
-            s.last = Some(Recipient {
-                link: link.clone(),
-                seq: *seq,
-            });
-        }
-        if (page.len() as u32) < s.call.limit {
-            chunk.extend(s.summary(true, None));
-        }
-        Some((Ok(chunk), s))
-    });
-    let r = Response::from_stream(pages).map_err(down("stream"))?;
-    let _ = r.headers().set("content-type", format.content_type());
-    let _ = r.headers().set("cache-control", "no-store");
-    Ok(r)
+    paged::respond(pager, format.content_type()).map_err(down("stream"))
 }
 
 /// An operator id as a CSV cell: quoted as RFC 4180 asks, and also when it starts with `#`

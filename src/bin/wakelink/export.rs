@@ -12,9 +12,8 @@ use serde_json::Value;
 use wakelink::domain::eventlog::cursor;
 use wakelink::domain::export::Format;
 
-use crate::files::Progress;
 use crate::operator::{segment, Operator, Target};
-use crate::stream::{csv_output, finish, output, read_all, write, Lines};
+use crate::stream::{csv_output, save_all, Lines, Saving};
 use crate::Fail;
 
 #[derive(Args)]
@@ -82,23 +81,15 @@ pub(crate) fn export(args: ExportArgs) -> Result<ExitCode, Fail> {
             path.push_str(&format!("&{k}={}", segment(v)));
         }
     }
-    let mut out = output(&args.out, args.append)?;
-    if csv && !args.append {
-        write(&mut out, &Format::Csv.header())?;
-    }
-    let progress = Progress::new(None);
-    let result = read_all(&op, &path, args.cursor, &Events, &progress, |v, line| {
-        if csv {
-            write(&mut out, &Format::Csv.line(v))
-        } else {
-            write(&mut out, line.as_bytes())?;
-            write(&mut out, b"\n")
-        }
-    });
-    progress.finish();
-    // What was written stays written: a resumed run appends after it.
-    finish(&mut out)?;
-    let n = result?;
+    let to = Saving {
+        out: &args.out,
+        append: args.append,
+        csv,
+        header: &Format::Csv.header(),
+    };
+    let n = save_all(&op, &path, args.cursor, &Events, to, |v| {
+        Format::Csv.line(v)
+    })?;
     eprintln!("exported {n} events");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,9 +10,8 @@ use serde_json::Value;
 
 use wakelink::domain::export::csv_quote;
 
-use crate::files::Progress;
 use crate::operator::{cell, segment, Operator, Target};
-use crate::stream::{csv_output, finish, output, read_all, write, Lines};
+use crate::stream::{csv_output, save_all, Lines, Saving};
 use crate::Fail;
 
 #[derive(Args)]
@@ -60,27 +59,20 @@ pub(crate) fn follow_ups(args: FollowUpsArgs) -> Result<ExitCode, Fail> {
     if let Some(a) = &args.after {
         path.push_str(&format!("&after={}", segment(a)));
     }
-    let mut out = output(&args.out, args.append)?;
-    if csv && !args.append {
-        write(&mut out, b"external_id,cursor\n")?;
-    }
-    let progress = Progress::new(None);
-    let result = read_all(&op, &path, args.cursor, &FollowUps, &progress, |v, line| {
-        if csv {
-            let row = format!(
-                "{},{}\n",
-                csv_quote(&cell(v.get("external_id"))),
-                csv_quote(&cell(v.get("cursor")))
-            );
-            write(&mut out, row.as_bytes())
-        } else {
-            write(&mut out, line.as_bytes())?;
-            write(&mut out, b"\n")
-        }
-    });
-    progress.finish();
-    finish(&mut out)?;
-    let n = result?;
+    let to = Saving {
+        out: &args.out,
+        append: args.append,
+        csv,
+        header: b"external_id,cursor\n",
+    };
+    let n = save_all(&op, &path, args.cursor, &FollowUps, to, |v| {
+        let row = format!(
+            "{},{}\n",
+            csv_quote(&cell(v.get("external_id"))),
+            csv_quote(&cell(v.get("cursor")))
+        );
+        row.into_bytes()
+    })?;
     eprintln!("{n} recipients due a follow-up");
     Ok(ExitCode::SUCCESS)
 }

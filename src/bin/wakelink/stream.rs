@@ -127,6 +127,46 @@ fn resumable(f: Fail, cursor: &Option<String>) -> Fail {
     }
 }
 
+/// Where a listing goes and in which form.
+pub(crate) struct Saving<'a> {
+    /// `--out` (`-` for standard output) and `--append`.
+    pub out: &'a str,
+    pub append: bool,
+    /// CSV (else the NDJSON lines as received) and its header line.
+    pub csv: bool,
+    pub header: &'a [u8],
+}
+
+/// Reads the listing at `path` to the end (from `cursor` on) into `to.out`: the CSV header
+/// unless appending, then each line as `csv_line` writes it or as received, with progress on a
+/// terminal. What was written stays written, so a resumed run appends after it. Returns the
+/// lines written.
+pub(crate) fn save_all(
+    op: &Operator,
+    path: &str,
+    cursor: Option<String>,
+    kind: &dyn Lines,
+    to: Saving,
+    csv_line: impl Fn(&Value) -> Vec<u8>,
+) -> Result<u64, Fail> {
+    let mut out = output(to.out, to.append)?;
+    if to.csv && !to.append {
+        write(&mut out, to.header)?;
+    }
+    let progress = Progress::new(None);
+    let result = read_all(op, path, cursor, kind, &progress, |v, line| {
+        if to.csv {
+            write(&mut out, &csv_line(v))
+        } else {
+            write(&mut out, line.as_bytes())?;
+            write(&mut out, b"\n")
+        }
+    });
+    progress.finish();
+    finish(&mut out)?;
+    result
+}
+
 /// Where streamed output goes: stdout, or a file (created, or appended to with `append`).
 pub(crate) fn output(out: &str, append: bool) -> Result<Box<dyn Write>, Fail> {
     if out == "-" {

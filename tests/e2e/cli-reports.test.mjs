@@ -114,6 +114,13 @@ test('links: list as a table and JSON, of one campaign, and one link', async () 
   assert.match(missing.stderr, /404: link-not-found/);
 });
 
+/** Fen as yuan the way a terminal shows them: two decimals, thousands grouped. */
+const yuan = (fen) => {
+  if (fen == null) return '-';
+  const [whole, frac] = (Math.abs(fen) / 100).toFixed(2).split('.');
+  return `${fen < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${frac}`;
+};
+
 test('funnel: the table, the CSV and the JSON hold the API\'s numbers, money included', async () => {
   const f = await api(`/api/v1/campaigns/${CAMPAIGN}/funnel?by=variant`);
   assert.equal(f.groups.length, 2);
@@ -124,20 +131,19 @@ test('funnel: the table, the CSV and the JSON hold the API\'s numbers, money inc
   const want = f.groups.flatMap((g) => g.steps.map((s) => [
     label(g), s.step, String(s.unique), pct(s.from_sends.rate),
     s.from_sends.lo == null ? '-' : `[${(s.from_sends.lo * 100).toFixed(2)}%, ${(s.from_sends.hi * 100).toFixed(2)}%]`,
-    pct(s.from_previous?.rate), String(s.value_minor),
+    pct(s.from_previous?.rate), yuan(s.value_minor),
   ]));
   assert.deepEqual(st.rows, want);
   const mt = table(money.split('\n').slice(1).join('\n'));
-  assert.match(money, /^money in CNY minor units/);
-  const cell = (v) => (v == null ? '-' : String(v));
+  assert.match(money, /^money in CNY:/);
   const ratio = (bp) => (bp == null ? '-' : `${Math.trunc(bp / 10000)}.${String(Math.abs(bp) % 10000).padStart(4, '0')}`);
   assert.deepEqual(mt.rows, f.groups.map((g) => [
-    label(g), String(g.sends), String(g.human_clicks), String(g.bot_clicks), String(g.unique_clickers), cell(g.money.cost_minor),
-    ...['cost_per_click', 'cost_per_login', 'cost_per_loan', 'value_minor', 'value_per_send', 'value_per_click', 'value_per_login'].map((k) => cell(g.money[k])),
+    label(g), String(g.sends), String(g.human_clicks), String(g.bot_clicks), String(g.unique_clickers), yuan(g.money.cost_minor),
+    ...['cost_per_click', 'cost_per_login', 'cost_per_loan', 'value_minor', 'value_per_send', 'value_per_click', 'value_per_login'].map((k) => yuan(g.money[k])),
     ratio(g.money.io_ratio_bp),
   ]));
   // The money is really there: A sent 12 SMS at 5, B 12 e-mails at 2.
-  assert.deepEqual(mt.rows.map((r) => r[5]), ['60', '24']);
+  assert.deepEqual(mt.rows.map((r) => r[5]), ['0.60', '0.24']);
   assert.ok(f.groups.every((g) => g.money.value_minor > 0 && g.money.io_ratio_bp > 0));
 
   const rows = csv(ok(['funnel', CAMPAIGN, '--by', 'variant', '--format', 'csv']).stdout);

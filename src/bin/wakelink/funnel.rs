@@ -1,11 +1,14 @@
 //! `wakelink funnel`: a campaign's funnel per variant, segment or channel: sends, clicks, each
 //! step's unique recipients with its rate from sends (95 % Wilson interval) and from the step
-//! before, then the money: cost, value and their ratios, in integer minor units.
+//! before, then the money: cost, value and their ratios, in the campaign's currency on a
+//! terminal (`1,234.56`), in integer minor units in CSV and JSON.
 
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::Value;
+
+use wakelink::domain::money::format_minor;
 
 use crate::operator::{cell, print_json, print_table, render, segment, Operator, Output, Target};
 use crate::Fail;
@@ -66,6 +69,18 @@ fn ratio(bp: Option<&Value>) -> String {
     }
 }
 
+/// An amount in minor units as the currency writes it, without the code: `1,234.56`.
+fn money(v: Option<&Value>, currency: &str) -> String {
+    match v.and_then(Value::as_i64) {
+        Some(m) => {
+            let text = format_minor(m, currency);
+            text.strip_prefix(currency)
+                .map_or(text.clone(), |t| t.trim_start().to_owned())
+        }
+        None => String::from("-"),
+    }
+}
+
 const STEPS: [&str; 7] = [
     "GROUP",
     "STEP",
@@ -104,7 +119,7 @@ const MONEY_FIELDS: [&str; 8] = [
     "io_ratio_bp",
 ];
 
-fn step_rows(groups: &[Value]) -> Vec<Vec<String>> {
+fn step_rows(groups: &[Value], currency: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for g in groups {
         for s in g
@@ -120,14 +135,14 @@ fn step_rows(groups: &[Value]) -> Vec<Vec<String>> {
                 percent(s.get("from_sends").and_then(|r| r.get("rate"))),
                 interval(s.get("from_sends")),
                 percent(s.get("from_previous").and_then(|r| r.get("rate"))),
-                cell(s.get("value_minor")),
+                money(s.get("value_minor"), currency),
             ]);
         }
     }
     rows
 }
 
-fn money_rows(groups: &[Value]) -> Vec<Vec<String>> {
+fn money_rows(groups: &[Value], currency: &str) -> Vec<Vec<String>> {
     groups
         .iter()
         .map(|g| {
@@ -139,9 +154,9 @@ fn money_rows(groups: &[Value]) -> Vec<Vec<String>> {
                 cell(g.get("human_clicks")),
                 cell(g.get("bot_clicks")),
                 cell(g.get("unique_clickers")),
-                cell(f("cost_minor")),
+                money(f("cost_minor"), currency),
             ];
-            row.extend(MONEY_FIELDS[..7].iter().map(|k| cell(f(k))));
+            row.extend(MONEY_FIELDS[..7].iter().map(|k| money(f(k), currency)));
             row.push(ratio(f("io_ratio_bp")));
             row
         })
@@ -245,13 +260,14 @@ pub(crate) fn funnel(args: FunnelArgs) -> Result<ExitCode, Fail> {
             render(t, &header, &rows, &answer)?;
         }
         Output::Table => {
-            print_table(&STEPS, &step_rows(&groups))?;
+            let currency = answer
+                .get("currency")
+                .and_then(Value::as_str)
+                .unwrap_or("XXX");
+            print_table(&STEPS, &step_rows(&groups, currency))?;
             println!();
-            println!(
-                "money in {} minor units (cents, fen):",
-                cell(answer.get("currency"))
-            );
-            print_table(&MONEY, &money_rows(&groups))?;
+            println!("money in {currency}:");
+            print_table(&MONEY, &money_rows(&groups, currency))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -266,6 +282,10 @@ mod tests {
     fn cells() {
         assert_eq!(ratio(Some(&json!(15000))), "1.5000");
         assert_eq!(ratio(Some(&json!(-5))), "-0.0005");
+        assert_eq!(money(Some(&json!(123456)), "CNY"), "1,234.56");
+        assert_eq!(money(Some(&json!(-5)), "CNY"), "-0.05");
+        assert_eq!(money(Some(&json!(1200)), "JPY"), "1,200");
+        assert_eq!(money(None, "CNY"), "-");
         assert_eq!(ratio(Some(&json!(null))), "-");
         assert_eq!(percent(Some(&json!(0.125))), "12.50%");
         assert_eq!(

@@ -3,12 +3,15 @@
 //! Messages it can't write are parked as dead letters. Then it feeds each campaign's store
 //! (`rollups`).
 
-use worker::{D1Database, Date, Env, MessageBatch, MessageExt, RawMessage, Result};
+use std::collections::HashMap;
+
+use worker::{D1Database, D1Result, Date, Env, MessageBatch, MessageExt, RawMessage, Result};
 
 use super::config::Config;
 use super::deadletters;
 use super::names::{DB, DEAD_LETTER_QUEUE};
 use super::{rejudge, rollups, steps};
+use crate::domain::campaign::CampaignInput;
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{Queued, StepEvent};
 use crate::domain::inbox::{decode, park, Decoded, Poison};
@@ -63,36 +66,41 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         );
     }
     if !writing.is_empty() {
-        // Then the campaign stores, one call per campaign. Both steps are idempotent, so the
-        // messages of a write that failed in either are retried whole.
-        // The click log and the stores at the same time (the log's database and each store
-        // are their own writers); then the log's network-burst verdicts, if any, to the
-        // stores. Every step is idempotent: a batch that failed anywhere is retried whole.
+        // The click log first, in one D1 batch that also reads the campaigns' records and
+        // what re-judging starts from; then at the same time re-judging's writes and the
+        // campaign stores, one call per campaign (each store is its own writer); then the
+        // log's network-burst verdicts, if any, to the stores. Every step is idempotent: a
+        // batch that failed anywhere is retried whole.
         let rules = cfg.judge_rules();
-        let events_only = rollups::Batch {
-            clicks: &events,
-            steps: &funnel,
-            bursts: &[],
-            feed_events: true,
-        };
-        let (logged, stored) = futures_util::future::join(
-            write(&db, &events, &funnel, rules),
-            rollups::feed_events(&env, &db, rules, events_only),
-        )
-        .await;
-        let result = match (logged, stored) {
-            (Ok(bursts), Ok(())) if bursts.is_empty() => Ok(()),
-            (Ok(bursts), Ok(())) => {
-                let flags = rollups::Batch {
-                    clicks: &events,
-                    steps: &[],
-                    bursts: &bursts,
-                    feed_events: false,
-                };
-                rollups::feed_events(&env, &db, rules, flags).await
+        let result = async {
+            let (results, touched, recs) = write(&db, &events, &funnel, rules).await?;
+            let events_only = rollups::Batch {
+                clicks: &events,
+                steps: &funnel,
+                bursts: &[],
+                feed_events: true,
+                records: Some(&recs),
+            };
+            let (judged, stored) = futures_util::future::join(
+                rejudge::run_after(&db, rules, &touched, &results),
+                rollups::feed_events(&env, &db, rules, events_only),
+            )
+            .await;
+            stored?;
+            let bursts = judged?;
+            if bursts.is_empty() {
+                return Ok(());
             }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
+            let flags = rollups::Batch {
+                clicks: &events,
+                steps: &[],
+                bursts: &bursts,
+                feed_events: false,
+                records: None,
+            };
+            rollups::feed_events(&env, &db, rules, flags).await
+        }
+        .await;
         settle(result, writing.iter(), now, "click log or campaign write");
     }
     Ok(())
@@ -141,25 +149,40 @@ async fn park_exhausted(batch: &MessageBatch<String>, db: &D1Database, queue: &s
     Ok(())
 }
 
-/// Writes the events (idempotent on their ids), then re-judges the recipients the clicks
-/// touch: flags that need the ledger (too soon after the send, before it, a honeypot burst) and
-/// the first click are decided in `rejudge`, against everything the log holds by then.
+/// Writes the events (idempotent on their ids) in one D1 batch that also reads the records
+/// of the campaigns they name and, after the writes, what re-judging the recipients the clicks
+/// touch starts from (`rejudge::first_reads`): flags that need the ledger (too soon after the
+/// send, before it, a honeypot burst) and the first click are decided in `rejudge`, against
+/// everything the log holds by then. Returns the batch's results, the recipients touched and
+/// the records.
 async fn write(
     db: &D1Database,
     events: &[ClickEvent],
     funnel: &[StepEvent],
     rules: Rules,
-) -> Result<Vec<rejudge::Burst>> {
+) -> Result<(
+    Vec<D1Result>,
+    Vec<(String, u64)>,
+    HashMap<String, CampaignInput>,
+)> {
     let now = Date::now().as_millis();
-    let mut stmts = steps::clicks(db, events, now)?;
+    let labels = rollups::labels(events, funnel);
+    let mut stmts: Vec<_> = rollups::records_read(db, &labels)?.into_iter().collect();
+    let with_records = !stmts.is_empty();
+    stmts.extend(steps::clicks(db, events, now)?);
     stmts.extend(steps::steps(db, funnel, now)?);
     stmts.extend(steps::link_campaigns(db, events)?);
-    db.batch(stmts).await?;
     let mut touched: Vec<(String, u64)> = events
         .iter()
         .filter_map(|e| Some((e.link.clone(), e.recipient?)))
         .collect();
     touched.sort();
     touched.dedup();
-    rejudge::run(db, rules, &touched).await
+    stmts.extend(rejudge::first_reads(db, &rules, &touched)?);
+    let results = db.batch(stmts).await?;
+    let recs = match (with_records, results.first()) {
+        (true, Some(r)) => rollups::records_of(r)?,
+        _ => HashMap::new(),
+    };
+    Ok((results, touched, recs))
 }

@@ -10,11 +10,14 @@
 //! (same link, same network, within the window) is read first, its recipients are judged too
 //! (a burst completed by this batch flags the clicks that came before it), and the crowd is
 //! read again around all of them, so each is judged with every click near its own. Two more
-//! reads per run; at most [`MAX_JUDGED`] recipients are judged in one run.
+//! reads when the crowd brings in recipients; at most [`MAX_JUDGED`] recipients are judged in
+//! one run. The consumer puts the first reads (crowd and clicks) into the D1 batch that writes
+//! the clicks ([`first_reads`], [`run_after`]): a batch of events is two round trips to D1
+//! when the crowd brings in no one.
 
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Result};
+use worker::{D1Database, D1PreparedStatement, D1Result, Result};
 
 use super::sql;
 use crate::domain::judge::{judge, Facts, Neighbour, Recorded, Rules};
@@ -52,14 +55,9 @@ fn neighbour_of(row: &Value) -> Option<(String, Neighbour)> {
 /// argument far below D1's statement size.
 pub const MAX_JUDGED: usize = 2_000;
 
-/// The one JSON text (`j`) a re-judging read returns, parsed.
-async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Value> {
-    let rows = db
-        .prepare(query)
-        .bind(args)?
-        .all()
-        .await?
-        .results::<Map<String, Value>>()?;
+/// The one JSON text (`j`) of a re-judging read's result, parsed.
+fn json_of(result: &D1Result) -> Result<Value> {
+    let rows = result.results::<Map<String, Value>>()?;
     let text = rows
         .first()
         .and_then(|r| r.get("j"))
@@ -68,36 +66,96 @@ async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Val
     Ok(serde_json::from_slice(text.as_bytes())?)
 }
 
+/// The one JSON text (`j`) a re-judging read returns, parsed.
+async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Value> {
+    let result = db.prepare(query).bind(args)?.all().await?;
+    json_of(&result)
+}
+
+fn crowd_args(rules: &Rules, who: &[(String, u64)]) -> [JsValue; 2] {
+    [
+        JsValue::from_str(&json!(who).to_string()),
+        JsValue::from_f64(rules.net_burst_ms as f64),
+    ]
+}
+
+fn neighbours(all: &Value) -> Vec<(String, Neighbour)> {
+    all.as_array()
+        .map(|a| a.iter().filter_map(neighbour_of).collect())
+        .unwrap_or_default()
+}
+
 /// Other recipients' clicks around the clicks of `who` (see [`sql::JUDGE_CROWD`]).
 async fn crowd(
     db: &D1Database,
     rules: &Rules,
     who: &[(String, u64)],
 ) -> Result<Vec<(String, Neighbour)>> {
-    let args = [
-        JsValue::from_str(&json!(who).to_string()),
-        JsValue::from_f64(rules.net_burst_ms as f64),
-    ];
-    let all = read_json(db, sql::JUDGE_CROWD, &args).await?;
-    Ok(all
-        .as_array()
-        .map(|a| a.iter().filter_map(neighbour_of).collect())
-        .unwrap_or_default())
+    let all = read_json(db, sql::JUDGE_CROWD, &crowd_args(rules, who)).await?;
+    Ok(neighbours(&all))
 }
 
 /// A click judged part of a network burst: (link, recipient, click id). Only the log sees
 /// the crowd, so the consumer hands these to the campaign's store (`rollup::Fact::Flag`).
 pub type Burst = (String, u64, String);
 
-/// Re-judges the given (link, recipient) pairs; the network-burst verdicts come back.
-pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<Vec<Burst>> {
+/// The reads a run of the given (link, recipient) pairs starts with: the crowd around them
+/// (when network bursts are judged) and their clicks. Appended to a D1 batch of writes, they
+/// read what the writes before them wrote, in the same round trip; [`run_after`] takes
+/// their results.
+pub fn first_reads(
+    db: &D1Database,
+    rules: &Rules,
+    who: &[(String, u64)],
+) -> Result<Vec<D1PreparedStatement>> {
     if who.is_empty() {
         return Ok(Vec::new());
     }
+    let mut reads = Vec::new();
+    if rules.net_burst_recipients > 0 {
+        reads.push(db.prepare(sql::JUDGE_CROWD).bind(&crowd_args(rules, who))?);
+    }
+    reads.push(
+        db.prepare(sql::JUDGE_READ)
+            .bind(&[JsValue::from_str(&json!(who).to_string())])?,
+    );
+    Ok(reads)
+}
+
+/// Re-judges the given (link, recipient) pairs; the network-burst verdicts come back.
+pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<Vec<Burst>> {
+    let reads = first_reads(db, &rules, who)?;
+    if reads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let results = db.batch(reads).await?;
+    run_after(db, rules, who, &results).await
+}
+
+/// [`run`], given the results of [`first_reads`] (the last results of a batch that ended with
+/// them). When the crowd brings in more recipients, their crowd and clicks are read as before.
+pub async fn run_after(
+    db: &D1Database,
+    rules: Rules,
+    who: &[(String, u64)],
+    results: &[D1Result],
+) -> Result<Vec<Burst>> {
+    if who.is_empty() {
+        return Ok(Vec::new());
+    }
+    let crowded = rules.net_burst_recipients > 0;
+    let expected = 1 + usize::from(crowded);
+    let Some(firsts) = results.get(results.len().saturating_sub(expected)..) else {
+        return Err(worker::Error::RustError("re-judging reads missing".into()));
+    };
+    if firsts.len() != expected {
+        return Err(worker::Error::RustError("re-judging reads missing".into()));
+    }
+    let mut all = json_of(&firsts[expected - 1])?;
     let mut who = who.to_vec();
     let mut around = Vec::new();
-    if rules.net_burst_recipients > 0 {
-        around = crowd(db, &rules, &who).await?;
+    if crowded {
+        around = neighbours(&json_of(&firsts[0])?);
         let before = who.len();
         for (link, n) in &around {
             if who.len() >= MAX_JUDGED {
@@ -109,15 +167,15 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
         who.dedup();
         if who.len() > before {
             around = crowd(db, &rules, &who).await?;
+            all = read_json(
+                db,
+                sql::JUDGE_READ,
+                &[JsValue::from_str(&json!(who).to_string())],
+            )
+            .await?;
         }
     }
     around.sort_by(|a, b| a.0.cmp(&b.0));
-    let all = read_json(
-        db,
-        sql::JUDGE_READ,
-        &[JsValue::from_str(&json!(who).to_string())],
-    )
-    .await?;
     let clicks: Vec<_> = all
         .as_array()
         .map(|a| a.iter().filter_map(click_of).collect())

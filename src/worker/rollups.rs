@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Env, Method, Request, RequestInit, Result};
+use worker::{
+    D1Database, D1PreparedStatement, D1Result, Env, Method, Request, RequestInit, Result,
+};
 
 use super::names::CAMPAIGN_STORE;
 use super::rejudge;
@@ -42,20 +44,31 @@ pub async fn call(env: &Env, campaign: &str, path: &str, body: String) -> Result
 
 /// The stored records of the campaigns named (those that have one).
 pub async fn records(db: &D1Database, ids: &[&str]) -> Result<HashMap<String, CampaignInput>> {
+    match records_read(db, ids)? {
+        Some(read) => records_of(&read.all().await?),
+        None => Ok(HashMap::new()),
+    }
+}
+
+/// The read of [`records`], to run in a batch (`None` for no campaign).
+pub fn records_read(db: &D1Database, ids: &[&str]) -> Result<Option<D1PreparedStatement>> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let read = db
+        .prepare(sql::CAMPAIGN_RECORDS)
+        .bind(&[JsValue::from_str(&json!(ids).to_string())])?;
+    Ok(Some(read))
+}
+
+/// The records in the result of [`records_read`].
+pub fn records_of(result: &D1Result) -> Result<HashMap<String, CampaignInput>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
         record: String,
     }
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = db
-        .prepare(sql::CAMPAIGN_RECORDS)
-        .bind(&[JsValue::from_str(&json!(ids).to_string())])?
-        .all()
-        .await?
-        .results::<Row>()?;
+    let rows = result.results::<Row>()?;
     let mut out = HashMap::new();
     for r in rows {
         match CampaignInput::from_stored(&r.record).filter(|c| c.validate(&r.id).is_ok()) {
@@ -67,6 +80,19 @@ pub async fn records(db: &D1Database, ids: &[&str]) -> Result<HashMap<String, Ca
         }
     }
     Ok(out)
+}
+
+/// The campaign labels of a batch's events, sorted, each once.
+pub fn labels<'a>(clicks: &'a [ClickEvent], steps: &'a [StepEvent]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = clicks
+        .iter()
+        .map(|e| e.campaign.as_str())
+        .chain(steps.iter().map(|e| e.campaign.as_str()))
+        .filter(|l| !l.is_empty())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 async fn apply(
@@ -99,6 +125,9 @@ pub struct Batch<'a> {
     /// Whether the clicks and steps are fed; `false`: the clicks only name the campaign
     /// labels of the bursts' links.
     pub feed_events: bool,
+    /// The records of the campaigns the batch names ([`labels`]) when already read (the
+    /// consumer reads them in its batch of log writes); `None`: read here.
+    pub records: Option<&'a HashMap<String, CampaignInput>>,
 }
 
 /// The consumer's batch into the stores: events grouped by their campaign label, one call
@@ -150,7 +179,13 @@ pub async fn feed_events(env: &Env, db: &D1Database, rules: Rules, b: Batch<'_>)
         return Ok(());
     }
     let ids: Vec<&str> = by.keys().copied().collect();
-    let mut recs = records(db, &ids).await?;
+    let mut recs = match b.records {
+        Some(r) => ids
+            .iter()
+            .filter_map(|id| Some((id.to_string(), r.get(*id)?.clone())))
+            .collect(),
+        None => records(db, &ids).await?,
+    };
     for (label, qs) in by {
         let record = recs.remove(label);
         let Some(campaign) = campaign_of(label, record.as_ref()) else {

@@ -479,41 +479,60 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
     }
 
     // 4. The states that changed, with what lists filter on.
-    let mut rows = Vec::new();
+    type StateOut<'a> = (
+        &'a str,
+        u64,
+        &'a Option<String>,
+        Option<u64>,
+        String,
+        String,
+    );
+    let mut rows: Vec<StateOut> = Vec::new();
     for (r, h) in &held {
         let (true, Some(s)) = (h.changed, &h.state) else {
             continue;
         };
         let sent_at = s.send.as_ref().and_then(|x| x.sent_at);
-        let state = serde_json::to_string(s).map_err(|e| bad(&e.to_string()))?;
-        rows.push(json!([
-            r.link,
+        rows.push((
+            &r.link,
             r.seq,
-            h.external_id,
+            &h.external_id,
             sent_at,
             reached_text(&rollup.reached(s)),
-            state
-        ]));
+            serde_json::to_string(s).map_err(|e| bad(&e.to_string()))?,
+        ));
     }
     if !rows.is_empty() {
-        sql.exec_raw(
-            q::STATES_WRITE,
-            vec![JsValue::from_str(
-                &serde_json::Value::Array(rows).to_string(),
-            )],
-        )?;
+        let arg = serde_json::to_string(&rows).map_err(|e| bad(&e.to_string()))?;
+        sql.exec_raw(q::STATES_WRITE, vec![JsValue::from_str(&arg)])?;
     }
 
     // 5. The increments.
-    let incs: Vec<serde_json::Value> = deltas
+    type Inc<'a> = (
+        &'static str,
+        &'a str,
+        &'a str,
+        &'static str,
+        &'static str,
+        u8,
+        &'a str,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let incs: Vec<Inc> = deltas
         .iter()
         .filter(|(_, d)| !d.is_zero())
         .map(|(k, d)| {
             let (kind, g, axis, bucket, step) = key_cols(k);
-            json!([
+            (
                 kind,
-                g.variant,
-                g.segment,
+                g.variant.as_str(),
+                g.segment.as_str(),
                 g.channel.as_str(),
                 axis,
                 bucket,
@@ -524,17 +543,13 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
                 d.late,
                 d.value_minor,
                 d.cost_minor,
-                d.unpriced
-            ])
+                d.unpriced,
+            )
         })
         .collect();
     if !incs.is_empty() {
-        sql.exec_raw(
-            q::COUNTERS_ADD,
-            vec![JsValue::from_str(
-                &serde_json::Value::Array(incs).to_string(),
-            )],
-        )?;
+        let arg = serde_json::to_string(&incs).map_err(|e| bad(&e.to_string()))?;
+        sql.exec_raw(q::COUNTERS_ADD, vec![JsValue::from_str(&arg)])?;
     }
     if !out.refused.is_empty() {
         sql.exec_raw(

@@ -2,18 +2,20 @@
 // both workers as built by scripts/build-worker.sh), side by side in one run with plain
 // GROUP BY queries over the raw log in D1.
 //   node bench/campaign.mjs [--events 1000000] [--per-recipient 10] [--batch 100]
-//                           [--concurrency 4] [--reads 40] [--ledger 1000000]
+//                           [--concurrency 4] [--reads 40] [--baseline-reads N] [--ledger 1000000]
+//                           [--profile [--profile-worker d1:db]] [--ops-script build-base/index.js]
 // 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
 //    variants x two channels, two segments) written to D1's `sends` and to the campaign's
 //    store (Durable Object `/apply`, 1,000 rows a call).
 // 2. N events (clicks, ~8 % bots, ~5 % redelivered, logins, loans with values) as Queue
 //    batches through the ops worker's consumer (`queue()`): the D1 click log and the store,
-//    exactly as in production. Reports events/s.
+//    exactly as in production. Reports events/s, and events per CPU second of the runtime.
 // 3. funnel, compare and follow-up reads through the API (edge -> ops -> store), p50/p95,
 //    against the same questions as GROUP BY over the D1 log, p50/p95.
 // 4. A large ledger loaded into a second campaign's store: time and database size.
 import { start, OPS } from '../tests/e2e/harness.mjs';
 import { parseArgs } from 'node:util';
+import { readdirSync, readFileSync } from 'node:fs';
 import { profiler, summary } from './profile.mjs';
 
 const { values: args } = parseArgs({
@@ -24,9 +26,14 @@ const { values: args } = parseArgs({
     // As wrangler.ops.toml's max_concurrency for the events queue.
     concurrency: { type: 'string', default: '4' },
     reads: { type: 'string', default: '40' },
+    // Timed repetitions of each GROUP BY baseline (default: --reads); over a million log rows
+    // each takes seconds.
+    'baseline-reads': { type: 'string' },
     ledger: { type: 'string', default: '1000000' },
     // Prints where the ops worker's isolate spends the consumer phase (V8 CPU profile).
     profile: { type: 'boolean', default: false },
+    // Another isolate to profile instead (`d1:db`: the local D1, where the log's SQL runs).
+    'profile-worker': { type: 'string' },
     // Another build of the ops worker (a path under the repository), to compare two in one sitting.
     'ops-script': { type: 'string' },
   },
@@ -36,6 +43,7 @@ const RECIPIENTS = Math.max(4, Math.round(EVENTS / Number(args['per-recipient'])
 const BATCH = Number(args.batch);
 const CONC = Number(args.concurrency);
 const READS = Number(args.reads);
+const BASE_READS = Number(args['baseline-reads'] ?? args.reads);
 const LEDGER = Number(args.ledger);
 const CAMPAIGN = 'bench-recall';
 const LINKS = [
@@ -74,6 +82,23 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+// CPU seconds the runtime (this process's workerd children, Linux /proc) has used: the local
+// runtime runs every isolate, D1 and the stores on one thread, so events per CPU second is
+// steadier than wall time on a machine shared with other work.
+const runtimeCpu = () => {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('workerd')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      if (Number(f[1]) !== process.pid) continue;
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone meanwhile */ }
+  }
+  return ticks / 100;
+};
 
 const INSPECTOR = 9331;
 const t = await start({
@@ -147,9 +172,10 @@ try {
   }
   let next = 0;
   let retried = 0;
-  const prof = args.profile ? await profiler(INSPECTOR, OPS) : null;
+  const prof = args.profile ? await profiler(INSPECTOR, args['profile-worker'] ?? OPS) : null;
   await prof?.start();
   t0 = process.hrtime.bigint();
+  let cpu0 = runtimeCpu();
   const lane = async () => {
     for (;;) {
       const i = next++;
@@ -164,9 +190,11 @@ try {
   };
   await Promise.all(Array.from({ length: CONC }, lane));
   const secs = ms(t0) / 1000;
+  const cpu = runtimeCpu() - cpu0;
   if (prof) log(summary(await prof.stop()));
   log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH}, ` +
-    `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried})`);
+    `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried}); ` +
+    `runtime CPU ${fmt(cpu)} s, ${fmt(bodies.length / cpu)} events per CPU second`);
   // The same events straight into a second store (its ledger loaded first): the store's own
   // share of the consumer's time.
   const direct = 'bench-direct';
@@ -188,6 +216,7 @@ try {
   const factBatches = batches.map((b) => b.map((m) => fact(m.body)));
   next = 0;
   t0 = process.hrtime.bigint();
+  cpu0 = runtimeCpu();
   await Promise.all(Array.from({ length: CONC }, async () => {
     for (;;) {
       const i = next++;
@@ -201,16 +230,18 @@ try {
     }
   }));
   const dsecs = ms(t0) / 1000;
-  log(`store only (the same batches as facts, straight to /apply): ${fmt(dsecs)} s, ${fmt(bodies.length / dsecs)} events/s`);
+  const dcpu = runtimeCpu() - cpu0;
+  log(`store only (the same batches as facts, straight to /apply): ${fmt(dsecs)} s, ${fmt(bodies.length / dsecs)} events/s; ` +
+    `runtime CPU ${fmt(dcpu)} s, ${fmt(bodies.length / dcpu)} events per CPU second`);
   const size = await (await store(CAMPAIGN).fetch('https://campaign-store/size', { method: 'POST', body: '' })).json();
   log(`store: ${fmt(size.recipients)} recipients, ${fmt(size.seen)} events seen, ${fmt(size.bytes / 1e6)} MB`);
   const { n: logged } = await t.db.prepare('SELECT COUNT(*) AS n FROM events WHERE campaign = ?').bind(CAMPAIGN).first();
   log(`D1 click log: ${fmt(logged)} rows`);
 
   // 3. Reads.
-  const time = async (f) => {
+  const time = async (f, n = READS) => {
     const xs = [];
-    for (let i = 0; i < READS; i++) {
+    for (let i = 0; i < n; i++) {
       const s = process.hrtime.bigint();
       await f();
       xs.push(ms(s));
@@ -262,12 +293,12 @@ try {
       await reader.cancel();
     },
   };
-  log(`\nreads (${READS} each; ms):`);
+  log(`\nreads (${READS} each through the API, ${BASE_READS} each GROUP BY; ms):`);
   log(`${'query'.padEnd(26)} ${'store p50'.padStart(10)} ${'store p95'.padStart(10)} ${'D1 GROUP BY p50'.padStart(16)} ${'D1 p95'.padStart(10)}`);
-  const timed = async (f) => {
+  const timed = async (f, n) => {
     try {
       await f();
-      const xs = await time(f);
+      const xs = await time(f, n);
       return [fmt(pct(xs, 50)), fmt(pct(xs, 95))];
     } catch (e) {
       log(`  failed: ${String(e.message ?? e).slice(0, 200)}`);
@@ -276,7 +307,7 @@ try {
   };
   for (const q of Object.keys(ours)) {
     const a = await timed(ours[q]);
-    const b = await timed(baseline[q]);
+    const b = await timed(baseline[q], BASE_READS);
     log(`${q.padEnd(26)} ${a[0].padStart(10)} ${a[1].padStart(10)} ${b[0].padStart(16)} ${b[1].padStart(10)}`);
   }
   const funnel = JSON.parse(await api(`${base}/funnel`)).groups[0];

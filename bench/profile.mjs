@@ -6,7 +6,9 @@ import WebSocket from 'ws';
 
 export async function profiler(port, worker, { intervalUs = 200 } = {}) {
   const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const target = list.find((x) => (x.title ?? '').endsWith(`core:user:${worker}`));
+  // A worker of the project by name, or one of the runtime's own by its full name (`d1:db`).
+  const want = worker.includes(':') ? ` ${worker}` : `core:user:${worker}`;
+  const target = list.find((x) => (x.title ?? '').endsWith(want));
   if (!target) throw new Error(`no inspector target for ${worker}: ${list.map((x) => x.title).join(', ')}`);
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((ok, fail) => { ws.once('open', ok); ws.once('error', fail); });

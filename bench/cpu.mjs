@@ -70,7 +70,11 @@ const wakelink = (dir) => ({
   modules: true,
   modulesRoot: dir,
   scriptPath: join(dir, 'build', 'index.js'),
-  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
+  // The entry (src/worker/fence.js) imports the module worker-build made.
+  modulesRules: [
+    { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+    { type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true },
+  ],
   d1Databases: { DB: 'cpu-db' },
   bindings: { ...workerOptions.bindings, API_KEYS: 'bench-key-0123456789abcdef' },
 });

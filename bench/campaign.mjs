@@ -296,12 +296,14 @@ try {
   log(`\nreads (${READS} each through the API, ${BASE_READS} each GROUP BY; ms):`);
   log(`${'query'.padEnd(26)} ${'store p50'.padStart(10)} ${'store p95'.padStart(10)} ${'D1 GROUP BY p50'.padStart(16)} ${'D1 p95'.padStart(10)}`);
   const timed = async (f, n) => {
+    const s = process.hrtime.bigint();
     try {
       await f();
       const xs = await time(f, n);
       return [fmt(pct(xs, 50)), fmt(pct(xs, 95))];
     } catch (e) {
-      log(`  failed: ${String(e.message ?? e).slice(0, 200)}`);
+      const cause = e.cause ? ` (${String(e.cause.message ?? e.cause).slice(0, 200)})` : '';
+      log(`  failed after ${fmt(ms(s))} ms: ${String(e.message ?? e).slice(0, 200)}${cause}`);
       return ['failed', 'failed'];
     }
   };

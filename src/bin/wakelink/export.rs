@@ -13,7 +13,7 @@ use wakelink::domain::eventlog::cursor;
 use wakelink::domain::export::Format;
 
 use crate::operator::{segment, Operator, Target};
-use crate::stream::{csv_output, save_all, Lines, Saving};
+use crate::stream::{csv_output, save_all, Form, Lines, Resume};
 use crate::Fail;
 
 #[derive(Args)]
@@ -39,15 +39,8 @@ pub(crate) struct ExportArgs {
     /// Before this instant (RFC 3339 with an offset).
     #[arg(long)]
     until: Option<String>,
-    /// Resume after this position (what a failed run printed).
-    #[arg(long)]
-    cursor: Option<String>,
-    /// Write here instead of stdout.
-    #[arg(long, default_value = "-")]
-    out: String,
-    /// Append to --out and write no CSV header (to continue a resumed export).
-    #[arg(long, requires = "cursor")]
-    append: bool,
+    #[command(flatten)]
+    resume: Resume,
     #[command(flatten)]
     target: Target,
 }
@@ -81,13 +74,11 @@ pub(crate) fn export(args: ExportArgs) -> Result<ExitCode, Fail> {
             path.push_str(&format!("&{k}={}", segment(v)));
         }
     }
-    let to = Saving {
-        out: &args.out,
-        append: args.append,
+    let form = Form {
         csv,
         header: &Format::Csv.header(),
     };
-    let n = save_all(&op, &path, args.cursor, &Events, to, |v| {
+    let n = save_all(&op, &path, &Events, args.resume, form, |v| {
         Format::Csv.line(v)
     })?;
     eprintln!("exported {n} events");

@@ -11,7 +11,7 @@ use serde_json::Value;
 use wakelink::domain::export::csv_quote;
 
 use crate::operator::{cell, segment, Operator, Target};
-use crate::stream::{csv_output, save_all, Lines, Saving};
+use crate::stream::{csv_output, save_all, Form, Lines, Resume};
 use crate::Fail;
 
 #[derive(Args)]
@@ -24,15 +24,8 @@ pub(crate) struct FollowUpsArgs {
     /// Sent at least this long ago: 90m, 72h, 3d (default: the campaign's follow-up window).
     #[arg(long)]
     after: Option<String>,
-    /// Resume after this position (what a failed run printed).
-    #[arg(long)]
-    cursor: Option<String>,
-    /// Write here instead of stdout.
-    #[arg(long, default_value = "-")]
-    out: String,
-    /// Append to --out and write no CSV header (to continue a resumed list).
-    #[arg(long, requires = "cursor")]
-    append: bool,
+    #[command(flatten)]
+    resume: Resume,
     #[command(flatten)]
     target: Target,
 }
@@ -59,13 +52,11 @@ pub(crate) fn follow_ups(args: FollowUpsArgs) -> Result<ExitCode, Fail> {
     if let Some(a) = &args.after {
         path.push_str(&format!("&after={}", segment(a)));
     }
-    let to = Saving {
-        out: &args.out,
-        append: args.append,
+    let form = Form {
         csv,
         header: b"external_id,cursor\n",
     };
-    let n = save_all(&op, &path, args.cursor, &FollowUps, to, |v| {
+    let n = save_all(&op, &path, &FollowUps, args.resume, form, |v| {
         let row = format!(
             "{},{}\n",
             csv_quote(&cell(v.get("external_id"))),

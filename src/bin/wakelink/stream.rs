@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::time::Duration;
 
+use clap::Args;
 use serde_json::Value;
 
 use crate::api::UPLOAD_RETRIES;
@@ -127,35 +128,46 @@ fn resumable(f: Fail, cursor: &Option<String>) -> Fail {
     }
 }
 
-/// Where a listing goes and in which form.
-pub(crate) struct Saving<'a> {
-    /// `--out` (`-` for standard output) and `--append`.
-    pub out: &'a str,
+/// Where a streamed listing goes, and where it resumes: the options `export` and
+/// `follow-ups` share.
+#[derive(Args)]
+pub(crate) struct Resume {
+    /// Resume after this position (what a failed run printed).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Write here instead of stdout.
+    #[arg(long, default_value = "-")]
+    pub out: String,
+    /// Append to --out and write no CSV header (to continue a resumed run).
+    #[arg(long, requires = "cursor")]
     pub append: bool,
-    /// CSV (else the NDJSON lines as received) and its header line.
+}
+
+/// The form a listing is saved in: CSV (with its header line) or the NDJSON lines as received.
+pub(crate) struct Form<'a> {
     pub csv: bool,
     pub header: &'a [u8],
 }
 
-/// Reads the listing at `path` to the end (from `cursor` on) into `to.out`: the CSV header
+/// Reads the listing at `path` to the end (from `--cursor` on) into `--out`: the CSV header
 /// unless appending, then each line as `csv_line` writes it or as received, with progress on a
 /// terminal. What was written stays written, so a resumed run appends after it. Returns the
 /// lines written.
 pub(crate) fn save_all(
     op: &Operator,
     path: &str,
-    cursor: Option<String>,
     kind: &dyn Lines,
-    to: Saving,
+    to: Resume,
+    form: Form,
     csv_line: impl Fn(&Value) -> Vec<u8>,
 ) -> Result<u64, Fail> {
-    let mut out = output(to.out, to.append)?;
-    if to.csv && !to.append {
-        write(&mut out, to.header)?;
+    let mut out = output(&to.out, to.append)?;
+    if form.csv && !to.append {
+        write(&mut out, form.header)?;
     }
     let progress = Progress::new(None);
-    let result = read_all(op, path, cursor, kind, &progress, |v, line| {
-        if to.csv {
+    let result = read_all(op, path, to.cursor, kind, &progress, |v, line| {
+        if form.csv {
             write(&mut out, &csv_line(v))
         } else {
             write(&mut out, line.as_bytes())?;

@@ -13,7 +13,7 @@
 // not combined: with both gone a click has nowhere to be kept — see the README.)
 import { parseArgs } from 'node:util';
 import { UA, putLink, demoLink, rows } from '../tests/e2e/harness.mjs';
-import { startLoadTarget, mint, prng, settle, calm as again, firstClickErrors, PHONES, BOTS } from '../tests/e2e/load.mjs';
+import { startLoadTarget, mint, prng, settle, again, firstClickErrors, PHONES, BOTS } from '../tests/e2e/load.mjs';
 
 const { values: o } = parseArgs({
   options: {

@@ -65,7 +65,7 @@ export async function drive(t, requests, concurrency) {
  * network: under a long load the runtime may close a kept-alive connection just as the
  * harness reuses it ("other side closed"), which says nothing about the worker.
  */
-export async function calm(fn) {
+export async function again(fn) {
   for (let i = 0; ; i++) {
     try {
       return await fn();
@@ -82,8 +82,8 @@ export async function settle(t, links, want, { timeoutMs = 600_000, cronEveryMs 
   const placeholders = links.map(() => '?').join(',');
   let have = 0;
   while (Date.now() - t0 < timeoutMs) {
-    await calm(() => t.cron());
-    have = await calm(async () => (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${placeholders})`, ...links))[0].n);
+    await again(() => t.cron());
+    have = await again(async () => (await rows(t.db, `SELECT COUNT(*) AS n FROM events WHERE link IN (${placeholders})`, ...links))[0].n);
     if (have >= want) break;
     await new Promise((r) => setTimeout(r, cronEveryMs));
   }

@@ -40,13 +40,17 @@ const PER_BATCH = [
   'TOUCHES_BY_CAMPAIGN',
 ];
 const GROWING = /^SCAN (events|sends|first_clicks)\b|^SCAN [a-z]\b(?! VIRTUAL)|^SCAN [a-z] USING (COVERING )?INDEX/;
+// A search of a growing table by `link` alone reads every row of the link (a per-recipient
+// link has as many as its send list): as bad as a scan. (A row-value `(link, recipient) IN
+// (SELECT …)` is planned that way.)
+const LINK_ONLY = /^SEARCH \S+ USING (COVERING )?INDEX (sqlite_autoindex_(first_clicks|sends)_\d|events_\w+) \(link=\?\)/;
 
 test('no per-batch statement scans a table that grows with traffic', async (t) => {
   const w = await start();
   t.after(() => w.mf.dispose());
   for (const name of PER_BATCH) {
     const lines = await plan(w.db, name);
-    const scans = lines.filter((l) => GROWING.test(l));
+    const scans = lines.filter((l) => GROWING.test(l) || LINK_ONLY.test(l));
     assert.deepEqual(scans, [], `${name} scans:\n${lines.join('\n')}`);
   }
 });

@@ -317,6 +317,7 @@ try {
   log(`\nreads (${READS} each through the API, ${BASE_READS} each GROUP BY; ms):`);
   log(`${'query'.padEnd(26)} ${'store p50'.padStart(10)} ${'store p95'.padStart(10)} ${'D1 GROUP BY p50'.padStart(16)} ${'D1 p95'.padStart(10)}`);
   const timed = async (f, n) => {
+    if (n < 1) return ['-', '-'];
     const s = process.hrtime.bigint();
     try {
       await time(f, 1);

@@ -4,7 +4,7 @@
 import { Miniflare, Log, LogLevel } from 'miniflare';
 import { unstable_splitSqlQuery } from 'wrangler';
 import { workers, root, OPS } from '../../scripts/workers.mjs';
-import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,17 @@ export const demoLink = () => {
   return link;
 };
 
+// The state directories start() made, removed when the test process exits (a test may start
+// again on a disposed instance's directory, so not at dispose).
+const madeDirs = [];
+function made(dir) {
+  if (!madeDirs.length) {
+    process.on('exit', () => madeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  }
+  madeDirs.push(dir);
+  return dir;
+}
+
 /**
  * Starts wakelink as deployed: the edge worker (build/index.js, first, so requests reach it)
  * and the ops worker (build/ops/index.js) behind its OPS service binding, sharing KV, Queue
@@ -49,7 +60,7 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
   const bindings = { API_KEYS: API_KEY, ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}), ...vars };
   // Deliver at once in tests (production batches for up to a second).
   const consumer = { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 3 };
-  const dir = persist ?? mkdtempSync(join(tmpdir(), 'wakelink-e2e-'));
+  const dir = persist ?? made(mkdtempSync(join(tmpdir(), 'wakelink-e2e-')));
   const listen = http ? { host: '127.0.0.1', port: 0 } : {};
   const mf = new Miniflare({
     workers: withScripts(workers({ bindings, queue, consumer }), scripts, consumers),

@@ -26,16 +26,21 @@ pub fn grouped(whole: u128) -> String {
 
 /// An amount in minor units as `CNY 1,234.56` (`CNY -0.05`, `JPY 1,200`).
 pub fn format_minor(amount: i64, code: &str) -> String {
+    format!("{code} {}", format_amount(amount, code))
+}
+
+/// The same amount without the code (`1,234.56`), for a column whose currency is said once.
+pub fn format_amount(amount: i64, code: &str) -> String {
     let d = u32::from(minor_digits(code));
     let unit = 10u128.pow(d);
     let abs = u128::from(amount.unsigned_abs());
     let sign = if amount < 0 { "-" } else { "" };
     let (whole, frac) = (abs / unit, abs % unit);
     if d == 0 {
-        format!("{code} {sign}{}", grouped(whole))
+        format!("{sign}{}", grouped(whole))
     } else {
         let w = d as usize;
-        format!("{code} {sign}{}.{frac:0w$}", grouped(whole))
+        format!("{sign}{}.{frac:0w$}", grouped(whole))
     }
 }
 
@@ -83,6 +88,8 @@ mod tests {
             format_minor(i64::MAX, "JPY"),
             "JPY 9,223,372,036,854,775,807"
         );
+        assert_eq!(format_amount(-123_456, "CNY"), "-1,234.56");
+        assert_eq!(format_amount(1_200, "JPY"), "1,200");
     }
 
     #[test]

@@ -72,11 +72,13 @@ async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Val
     json_of(&result)
 }
 
+/// The (link, recipient) pairs as the reads take them: JSON `[[link, seq], ...]`.
+fn who_arg(who: &[(String, u64)]) -> JsValue {
+    JsValue::from_str(&json!(who).to_string())
+}
+
 fn crowd_args(rules: &Rules, who: &[(String, u64)]) -> [JsValue; 2] {
-    [
-        JsValue::from_str(&json!(who).to_string()),
-        JsValue::from_f64(rules.net_burst_ms as f64),
-    ]
+    [who_arg(who), JsValue::from_f64(rules.net_burst_ms as f64)]
 }
 
 fn neighbours(all: &Value) -> Vec<(String, Neighbour)> {
@@ -115,10 +117,7 @@ pub fn first_reads(
     if rules.net_burst_recipients > 0 {
         reads.push(db.prepare(sql::JUDGE_CROWD).bind(&crowd_args(rules, who))?);
     }
-    reads.push(
-        db.prepare(sql::JUDGE_READ)
-            .bind(&[JsValue::from_str(&json!(who).to_string())])?,
-    );
+    reads.push(db.prepare(sql::JUDGE_READ).bind(&[who_arg(who)])?);
     Ok(reads)
 }
 
@@ -167,12 +166,7 @@ pub async fn run_after(
         who.dedup();
         if who.len() > before {
             around = crowd(db, &rules, &who).await?;
-            all = read_json(
-                db,
-                sql::JUDGE_READ,
-                &[JsValue::from_str(&json!(who).to_string())],
-            )
-            .await?;
+            all = read_json(db, sql::JUDGE_READ, &[who_arg(&who)]).await?;
         }
     }
     around.sort_by(|a, b| a.0.cmp(&b.0));

@@ -136,23 +136,13 @@ fn key_cols(k: &Key) -> (&'static str, &Group, &'static str, u8, &str) {
     }
 }
 
+/// A row of `counters` in column order: kind, variant, segment, channel, axis, bucket, step,
+/// then uniq, raw, bot, late, value_minor, cost_minor, unpriced. `/apply` writes increments
+/// as `Counter<&str>` (`sql::store::COUNTERS_ADD`), `/rows` reads them back as [`CounterRow`].
+pub type Counter<S> = (S, S, S, S, S, u8, S, i64, i64, i64, i64, i64, i64, i64);
+
 /// A row of `counters` as `/rows` returns it, back into a key and its counts.
-pub type CounterRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    u8,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
+pub type CounterRow = Counter<String>;
 
 pub fn counter_row(r: CounterRow) -> Option<(Key, Counts)> {
     let (kind, variant, segment, channel, axis, bucket, step, uniq, raw, bot, late, v, c, u) = r;
@@ -508,23 +498,7 @@ fn apply(sql: &worker::SqlStorage, call: ApplyCall) -> Result<Applied> {
     }
 
     // 5. The increments.
-    type Inc<'a> = (
-        &'static str,
-        &'a str,
-        &'a str,
-        &'static str,
-        &'static str,
-        u8,
-        &'a str,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
-    let incs: Vec<Inc> = deltas
+    let incs: Vec<Counter<&str>> = deltas
         .iter()
         .filter(|(_, d)| !d.is_zero())
         .map(|(k, d)| {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::Value;
 
-use wakelink::domain::money::format_minor;
+use wakelink::domain::money::format_amount;
 
 use crate::operator::{cell, print_json, print_table, render, segment, Operator, Output, Target};
 use crate::Fail;
@@ -71,14 +71,8 @@ fn ratio(bp: Option<&Value>) -> String {
 
 /// An amount in minor units as the currency writes it, without the code: `1,234.56`.
 fn money(v: Option<&Value>, currency: &str) -> String {
-    match v.and_then(Value::as_i64) {
-        Some(m) => {
-            let text = format_minor(m, currency);
-            text.strip_prefix(currency)
-                .map_or(text.clone(), |t| t.trim_start().to_owned())
-        }
-        None => String::from("-"),
-    }
+    v.and_then(Value::as_i64)
+        .map_or_else(|| String::from("-"), |m| format_amount(m, currency))
 }
 
 const STEPS: [&str; 7] = [

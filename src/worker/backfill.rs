@@ -284,7 +284,6 @@ async fn events_page(
         steps: &steps,
         bursts: &bursts,
         feed_events: true,
-        records: None,
     };
     rollups::feed_events(env, db, rules, batch).await?;
     Ok(Some((rows.len() as u64, last_ts, last_id)))

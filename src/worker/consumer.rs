@@ -3,15 +3,12 @@
 //! Messages it can't write are parked as dead letters. Then it feeds each campaign's store
 //! (`rollups`).
 
-use std::collections::HashMap;
-
 use worker::{D1Database, D1Result, Date, Env, MessageBatch, MessageExt, RawMessage, Result};
 
 use super::config::Config;
 use super::deadletters;
 use super::names::{DB, DEAD_LETTER_QUEUE};
 use super::{rejudge, rollups, steps};
-use crate::domain::campaign::CampaignInput;
 use crate::domain::event::ClickEvent;
 use crate::domain::funnel::{Queued, StepEvent};
 use crate::domain::inbox::{decode, park, Decoded, Poison};
@@ -66,24 +63,28 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         );
     }
     if !writing.is_empty() {
-        // The click log first, in one D1 batch that also reads the campaigns' records and
-        // what re-judging starts from; then at the same time re-judging's writes and the
-        // campaign stores, one call per campaign (each store is its own writer); then the
-        // log's network-burst verdicts, if any, to the stores. Every step is idempotent: a
-        // batch that failed anywhere is retried whole.
+        // Two things at the same time: the campaign stores, one call per campaign (each
+        // store is its own writer; the campaigns' records are read first), and the click log
+        // in one D1 batch that also reads what re-judging starts from, then re-judging's
+        // writes. Then the log's network-burst verdicts, if any, to the stores. The stores
+        // wait for neither: every step is idempotent, and a batch that failed anywhere is
+        // retried whole.
         let rules = cfg.judge_rules();
         let result = async {
-            let (results, touched, recs) = write(&db, &events, &funnel, rules).await?;
             let events_only = rollups::Batch {
                 clicks: &events,
                 steps: &funnel,
                 bursts: &[],
                 feed_events: true,
-                records: Some(&recs),
             };
-            let (judged, stored) = futures_util::future::join(
-                rejudge::run_after(&db, rules, &touched, &results),
+            let logged = async {
+                let (results, touched) = write(&db, &events, &funnel, rules).await?;
+                rejudge::run_after(&db, rules, &touched, &results).await
+            };
+            // The stores' call first: its records read reaches D1 before the log's batch.
+            let (stored, judged) = futures_util::future::join(
                 rollups::feed_events(&env, &db, rules, events_only),
+                logged,
             )
             .await;
             stored?;
@@ -96,7 +97,6 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
                 steps: &[],
                 bursts: &bursts,
                 feed_events: false,
-                records: None,
             };
             rollups::feed_events(&env, &db, rules, flags).await
         }
@@ -149,27 +149,19 @@ async fn park_exhausted(batch: &MessageBatch<String>, db: &D1Database, queue: &s
     Ok(())
 }
 
-/// Writes the events (idempotent on their ids) in one D1 batch that also reads the records
-/// of the campaigns they name and, after the writes, what re-judging the recipients the clicks
-/// touch starts from (`rejudge::first_reads`): flags that need the ledger (too soon after the
-/// send, before it, a honeypot burst) and the first click are decided in `rejudge`, against
-/// everything the log holds by then. Returns the batch's results, the recipients touched and
-/// the records.
+/// Writes the events (idempotent on their ids) in one D1 batch that also reads, after the
+/// writes, what re-judging the recipients the clicks touch starts from
+/// (`rejudge::first_reads`): flags that need the ledger (too soon after the send, before it,
+/// a honeypot burst) and the first click are decided in `rejudge`, against everything the log
+/// holds by then. Returns the batch's results and the recipients touched.
 async fn write(
     db: &D1Database,
     events: &[ClickEvent],
     funnel: &[StepEvent],
     rules: Rules,
-) -> Result<(
-    Vec<D1Result>,
-    Vec<(String, u64)>,
-    HashMap<String, CampaignInput>,
-)> {
+) -> Result<(Vec<D1Result>, Vec<(String, u64)>)> {
     let now = Date::now().as_millis();
-    let labels = rollups::labels(events, funnel);
-    let mut stmts: Vec<_> = rollups::records_read(db, &labels)?.into_iter().collect();
-    let with_records = !stmts.is_empty();
-    stmts.extend(steps::clicks(db, events, now)?);
+    let mut stmts = steps::clicks(db, events, now)?;
     stmts.extend(steps::steps(db, funnel, now)?);
     stmts.extend(steps::link_campaigns(db, events)?);
     let mut touched: Vec<(String, u64)> = events
@@ -180,9 +172,5 @@ async fn write(
     touched.dedup();
     stmts.extend(rejudge::first_reads(db, &rules, &touched)?);
     let results = db.batch(stmts).await?;
-    let recs = match (with_records, results.first()) {
-        (true, Some(r)) => rollups::records_of(r)?,
-        _ => HashMap::new(),
-    };
-    Ok((results, touched, recs))
+    Ok((results, touched))
 }

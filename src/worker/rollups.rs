@@ -51,7 +51,7 @@ pub async fn records(db: &D1Database, ids: &[&str]) -> Result<HashMap<String, Ca
 }
 
 /// The read of [`records`], to run in a batch (`None` for no campaign).
-pub fn records_read(db: &D1Database, ids: &[&str]) -> Result<Option<D1PreparedStatement>> {
+fn records_read(db: &D1Database, ids: &[&str]) -> Result<Option<D1PreparedStatement>> {
     if ids.is_empty() {
         return Ok(None);
     }
@@ -62,7 +62,7 @@ pub fn records_read(db: &D1Database, ids: &[&str]) -> Result<Option<D1PreparedSt
 }
 
 /// The records in the result of [`records_read`].
-pub fn records_of(result: &D1Result) -> Result<HashMap<String, CampaignInput>> {
+fn records_of(result: &D1Result) -> Result<HashMap<String, CampaignInput>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -80,19 +80,6 @@ pub fn records_of(result: &D1Result) -> Result<HashMap<String, CampaignInput>> {
         }
     }
     Ok(out)
-}
-
-/// The campaign labels of a batch's events, sorted, each once.
-pub fn labels<'a>(clicks: &'a [ClickEvent], steps: &'a [StepEvent]) -> Vec<&'a str> {
-    let mut out: Vec<&str> = clicks
-        .iter()
-        .map(|e| e.campaign.as_str())
-        .chain(steps.iter().map(|e| e.campaign.as_str()))
-        .filter(|l| !l.is_empty())
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 async fn apply(
@@ -125,9 +112,6 @@ pub struct Batch<'a> {
     /// Whether the clicks and steps are fed; `false`: the clicks only name the campaign
     /// labels of the bursts' links.
     pub feed_events: bool,
-    /// The records of the campaigns the batch names ([`labels`]) when already read (the
-    /// consumer reads them in its batch of log writes); `None`: read here.
-    pub records: Option<&'a HashMap<String, CampaignInput>>,
 }
 
 /// The consumer's batch into the stores: events grouped by their campaign label, one call
@@ -179,13 +163,7 @@ pub async fn feed_events(env: &Env, db: &D1Database, rules: Rules, b: Batch<'_>)
         return Ok(());
     }
     let ids: Vec<&str> = by.keys().copied().collect();
-    let mut recs = match b.records {
-        Some(r) => ids
-            .iter()
-            .filter_map(|id| Some((id.to_string(), r.get(*id)?.clone())))
-            .collect(),
-        None => records(db, &ids).await?,
-    };
+    let mut recs = records(db, &ids).await?;
     for (label, qs) in by {
         let record = recs.remove(label);
         let Some(campaign) = campaign_of(label, record.as_ref()) else {

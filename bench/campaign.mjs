@@ -4,7 +4,7 @@
 //   node bench/campaign.mjs [--events 1000000] [--per-recipient 10] [--batch 100]
 //                           [--concurrency 4] [--reads 40] [--baseline-reads N] [--ledger 1000000]
 //                           [--profile [--profile-worker d1:db]] [--ops-script build-base/index.js]
-//                           [--storage memory|disk]
+//                           [--storage memory|disk] [--arrival time|random] [--stores apart|together]
 // 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
 //    variants x two channels, two segments) written to D1's `sends` and to the campaign's
 //    store (Durable Object `/apply`, 1,000 rows a call).
@@ -14,7 +14,7 @@
 // 3. funnel, compare and follow-up reads through the API (edge -> ops -> store), p50/p95,
 //    against the same questions as GROUP BY over the D1 log, p50/p95.
 // 4. A large ledger loaded into a second campaign's store: time and database size.
-import { start, OPS } from '../tests/e2e/harness.mjs';
+import { start, OPS, STORES } from '../tests/e2e/harness.mjs';
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,8 +41,17 @@ const { values: args } = parseArgs({
     // Another build of the ops worker (a path under the repository), to compare two in one sitting.
     'ops-script': { type: 'string' },
     // Where the local D1, KV and R2 keep their files: `memory` (tmpfs, /dev/shm) or `disk`
-    // (the system's temporary directory). The stores (Durable Objects) are in memory either way.
+    // (the system's temporary directory), the stores' (Durable Objects') SQLite files with them.
     storage: { type: 'string', default: 'memory' },
+    // The order events reach the consumer: `time` as a campaign makes them (by click time,
+    // with up to 30 s of queue jitter, each redelivery up to 2 minutes after its first
+    // delivery), or `random` (every event anywhere in the campaign's five days: each index
+    // insert lands on a random page of the log).
+    arrival: { type: 'string', default: 'time' },
+    // Where the campaign stores run: `apart`, in a second workerd process (as in production,
+    // where each store runs apart from the consumer), or `together` with the workers and D1 on
+    // the one thread the local runtime has.
+    stores: { type: 'string', default: 'apart' },
   },
 });
 const EVENTS = Number(args.events);
@@ -92,6 +101,7 @@ const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 // CPU seconds the runtime (this process's workerd children, Linux /proc) has used: the local
 // runtime runs every isolate, D1 and the stores on one thread, so events per CPU second is
 // steadier than wall time on a machine shared with other work.
+const perProcess = new Map();
 const runtimeCpu = () => {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -102,6 +112,7 @@ const runtimeCpu = () => {
       const f = stat.slice(close + 2).split(' ');
       if (Number(f[1]) !== process.pid) continue;
       ticks += Number(f[11]) + Number(f[12]);
+      perProcess.set(pid, (Number(f[11]) + Number(f[12])) / 100);
     } catch { /* gone meanwhile */ }
   }
   return ticks / 100;
@@ -111,9 +122,14 @@ const INSPECTOR = 9331;
 if (!['memory', 'disk'].includes(args.storage)) throw new Error('--storage is memory or disk');
 const inMemory = args.storage === 'memory' && existsSync('/dev/shm');
 const dir = mkdtempSync(join(inMemory ? '/dev/shm' : tmpdir(), 'wakelink-bench-'));
-console.log(`storage: D1, KV and R2 files in ${dir} (${inMemory ? 'memory, tmpfs' : 'disk'}); the stores in the runtime's memory`);
+console.log(`storage: D1, KV, R2 and the stores' files in ${dir} (${inMemory ? 'memory, tmpfs' : 'disk'})`);
+if (!['apart', 'together'].includes(args.stores)) throw new Error('--stores is apart or together');
+console.log(`stores: ${args.stores === 'apart' ? 'in a workerd process of their own' : 'in the workers\' workerd process'}`);
 const t = await start({
   persist: dir,
+  storesApart: args.stores === 'apart',
+  // The stores' SQLite files beside D1's (otherwise in the runtime's temporary directory).
+  storesPersist: join(dir, 'do'),
   ...(args.profile ? { inspectorPort: INSPECTOR } : {}),
   ...(args['ops-script'] ? { scripts: { ops: args['ops-script'] } } : {}),
 });
@@ -121,7 +137,9 @@ const log = (...a) => console.log(...a);
 try {
   let r = await t.api(`/api/v1/campaigns/${CAMPAIGN}`, { method: 'PUT', body: JSON.stringify(RECORD) });
   if (r.status !== 201) throw new Error(`campaign: ${r.status} ${await r.text()}`);
-  const ns = await t.mf.getDurableObjectNamespace('CAMPAIGNS', OPS);
+  const ns = t.stores
+    ? await t.stores.getDurableObjectNamespace('CAMPAIGNS', STORES)
+    : await t.mf.getDurableObjectNamespace('CAMPAIGNS', OPS);
   // One stub per store, kept: each lookup is a synchronous round trip into the runtime.
   const stubs = new Map();
   const store = (name) => {
@@ -152,10 +170,11 @@ try {
   log(`ledger: ${fmt(RECIPIENTS)} recipients into D1 sends and the store in ${fmt(ms(t0) / 1000)} s`);
 
   // 2. Events through the consumer.
-  const bodies = [];
+  if (!['time', 'random'].includes(args.arrival)) throw new Error('--arrival is time or random');
+  const made_ = [];
   let made = 0;
   let redelivered = 0;
-  while (bodies.length < EVENTS) {
+  while (made_.length < EVENTS) {
     const r = Math.floor(rnd() * RECIPIENTS);
     const p = who(r);
     const x = rnd();
@@ -171,12 +190,15 @@ try {
       body = { kind: 'conversion', id: `c:n${made++}`, ...base, step: 'loan', platform: 'other', bot: false, attributed: true, external_id: p.external_id, value_minor: 10_000 + Math.floor(rnd() * 500_000), currency: 'CNY' };
     }
     const text = JSON.stringify(body);
-    bodies.push(text);
-    if (rnd() < 0.05 && bodies.length < EVENTS) {
-      bodies.push(text);
+    const at = args.arrival === 'time' ? ts + rnd() * 30_000 : rnd();
+    made_.push({ at, text });
+    if (rnd() < 0.05 && made_.length < EVENTS) {
+      made_.push({ at: args.arrival === 'time' ? at + rnd() * 120_000 : rnd(), text });
       redelivered++;
     }
   }
+  const bodies = made_.sort((a, b) => a.at - b.at).map((m) => m.text);
+  log(`events arrive ${args.arrival === 'time' ? 'in click-time order (30 s jitter, redeliveries within 2 min)' : 'in random order'}`);
   const worker = await t.mf.getWorker(OPS);
   const batches = [];
   for (let i = 0; i < bodies.length; i += BATCH) {
@@ -188,6 +210,7 @@ try {
   await prof?.start();
   t0 = process.hrtime.bigint();
   let cpu0 = runtimeCpu();
+  const node0 = process.cpuUsage();
   const lane = async () => {
     for (;;) {
       const i = next++;
@@ -202,7 +225,13 @@ try {
   };
   await Promise.all(Array.from({ length: CONC }, lane));
   const secs = ms(t0) / 1000;
+  const before = new Map(perProcess);
   const cpu = runtimeCpu() - cpu0;
+  const node = process.cpuUsage(node0);
+  log(`  the benchmark's own process (making and sending the batches): ${fmt((node.user + node.system) / 1e6)} s of CPU`);
+  if (perProcess.size > 1) {
+    log(`  runtime CPU by process: ${[...perProcess].map(([pid, c]) => `${fmt(c - (before.get(pid) ?? 0))} s`).join(', ')}`);
+  }
   if (prof) log(summary(await prof.stop()));
   log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH}, ` +
     `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried}); ` +
@@ -360,5 +389,6 @@ try {
   }
 } finally {
   await t.mf.dispose();
+  await t.stores?.dispose();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -55,20 +55,26 @@ function made(dir) {
  * and D1. `queue: false` leaves the Queue producers unbound, so sends fail the way they do
  * when the Queue is unreachable. `persist` shares KV and D1 state between instances.
  */
-export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false, scripts, consumers = {}, inspectorPort } = {}) {
+export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS, vars = {}, http = false, scripts, consumers = {}, inspectorPort, storesApart = false, storesPersist } = {}) {
   // Secrets come from the test, never from a developer's local .dev.vars.
   const bindings = { API_KEYS: API_KEY, ...(signingKeys ? { WAKELINK_SIGNING_KEYS: signingKeys } : {}), ...vars };
   // Deliver at once in tests (production batches for up to a second).
   const consumer = { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 3 };
   const dir = persist ?? made(mkdtempSync(join(tmpdir(), 'wakelink-e2e-')));
   const listen = http ? { host: '127.0.0.1', port: 0 } : {};
+  const all = withScripts(workers({ bindings, queue, consumer }), scripts, consumers);
+  const apart = storesApart ? await storesProcess(all[1], dir, storesPersist) : null;
   const mf = new Miniflare({
-    workers: withScripts(workers({ bindings, queue, consumer }), scripts, consumers),
+    workers: all,
     ...listen,
+    ...(apart ? { unsafeDevRegistryPath: apart.registry } : {}),
     kvPersist: join(dir, 'kv'),
     d1Persist: join(dir, 'd1'),
     r2Persist: join(dir, 'r2'),
     cachePersist: false,
+    // Where the Durable Objects keep their SQLite files (default: the runtime's temporary
+    // directory, emptied at dispose).
+    ...(storesPersist ? { durableObjectsPersist: storesPersist } : {}),
     // WAKELINK_MF_LOG=debug|info|warn shows the runtime's own log (queue deliveries, retries).
     ...(process.env.WAKELINK_MF_LOG ? { log: new Log(LogLevel[process.env.WAKELINK_MF_LOG.toUpperCase()]) } : {}),
     ...(inspectorPort ? { inspectorPort } : {}),
@@ -83,7 +89,42 @@ export async function start({ queue = true, persist, signingKeys = SIGNING_KEYS,
       ...init,
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
-  return { mf, db, kv, dir, base, api, fetch: (path, init) => mf.dispatchFetch(base + path, { redirect: 'manual', ...init }) };
+  return { mf, db, kv, dir, base, api, stores: apart?.mf, fetch: (path, init) => mf.dispatchFetch(base + path, { redirect: 'manual', ...init }) };
+}
+
+/** The worker that hosts the campaign stores when they run in a process of their own. */
+export const STORES = 'wakelink-stores';
+
+/**
+ * `storesApart`: the campaign stores (Durable Object class `CampaignStore`) run in a second
+ * workerd process, reached through Miniflare's dev registry. Locally one workerd runs every
+ * isolate, D1 and every Durable Object on one thread; in production each store runs apart
+ * from the consumer, which is what this lets a benchmark measure on a machine with two cores.
+ * The same ops build hosts them; the ops worker's binding points at it.
+ */
+async function storesProcess(ops, dir, persist) {
+  const registry = join(dir, 'registry');
+  const designator = ops.durableObjects.CAMPAIGNS;
+  const className = typeof designator === 'string' ? designator : designator.className;
+  const mf = new Miniflare({
+    workers: [{
+      name: STORES,
+      modules: true,
+      modulesRoot: ops.modulesRoot,
+      scriptPath: ops.scriptPath,
+      modulesRules: ops.modulesRules,
+      compatibilityDate: ops.compatibilityDate,
+      compatibilityFlags: ops.compatibilityFlags,
+      bindings: ops.bindings,
+      durableObjects: { CAMPAIGNS: { className, useSQLite: true } },
+    }],
+    unsafeDevRegistryPath: registry,
+    cachePersist: false,
+    ...(persist ? { durableObjectsPersist: persist } : {}),
+  });
+  await mf.ready;
+  ops.durableObjects = { ...ops.durableObjects, CAMPAIGNS: { className, scriptName: STORES, useSQLite: true } };
+  return { mf, registry };
 }
 
 /**

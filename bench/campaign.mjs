@@ -48,10 +48,10 @@ const { values: args } = parseArgs({
     // delivery), or `random` (every event anywhere in the campaign's five days: each index
     // insert lands on a random page of the log).
     arrival: { type: 'string', default: 'time' },
-    // Where the campaign stores run: `apart`, in a second workerd process (as in production,
-    // where each store runs apart from the consumer), or `together` with the workers and D1 on
-    // the one thread the local runtime has.
-    stores: { type: 'string', default: 'apart' },
+    // Where the campaign stores run: `together` with the workers and D1 on the one thread the
+    // local runtime has, or `apart`, in a second workerd process (as in production, where each
+    // store runs apart from the consumer; locally slower, see docs/campaigns.md).
+    stores: { type: 'string', default: 'together' },
   },
 });
 const EVENTS = Number(args.events);

@@ -11,8 +11,10 @@ use super::judge::{judge, Facts, Recorded, Rules};
 use super::rollup::{Event, Group, Send, CLICKED, DAY_MS, LOGIN, MAX_LOGINS, RETENTION_DAYS};
 use super::time::UnixMs;
 
-/// One click of a recipient, as kept for re-judging (`domain::judge`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// One click of a recipient, as kept for re-judging (`domain::judge`). Stored as
+/// `[ts, bits]` (see [`Click::bits`]); the first stores kept
+/// `{"ts":…,"bot":…,"honeypot":…,"reached":…,"hint":…}`, which still reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Click {
     pub ts: UnixMs,
     /// Flagged at the edge (user agent, HEAD, prefetch, data centre, honeypot...).
@@ -22,32 +24,131 @@ pub struct Click {
     pub hint: bool,
 }
 
-/// One recipient's step: the counts that merge order-free.
+impl Click {
+    const BOT: u8 = 1;
+    const HONEYPOT: u8 = 2;
+    const REACHED: u8 = 4;
+    const HINT: u8 = 8;
+
+    /// The four flags as one number: bot 1, honeypot 2, reached 4, hint 8.
+    pub fn bits(&self) -> u8 {
+        [
+            (self.bot, Self::BOT),
+            (self.honeypot, Self::HONEYPOT),
+            (self.reached, Self::REACHED),
+            (self.hint, Self::HINT),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .fold(0, |acc, (_, bit)| acc | bit)
+    }
+
+    pub fn from_bits(ts: UnixMs, bits: u8) -> Click {
+        Click {
+            ts,
+            bot: bits & Self::BOT != 0,
+            honeypot: bits & Self::HONEYPOT != 0,
+            reached: bits & Self::REACHED != 0,
+            hint: bits & Self::HINT != 0,
+        }
+    }
+}
+
+impl Serialize for Click {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.ts, self.bits()).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Click {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Click, D::Error> {
+        d.deserialize_any(ClickVisitor)
+    }
+}
+
+/// Reads a click in either form: `[ts, bits]`, or the first stores' object.
+struct ClickVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ClickVisitor {
+    type Value = Click;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a click as [ts, bits] or an object")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Click, A::Error> {
+        use serde::de::Error;
+        let ts = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+        let bits = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+        Ok(Click::from_bits(ts, bits))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Click, A::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            ts: UnixMs,
+            bot: bool,
+            honeypot: bool,
+            reached: bool,
+            hint: bool,
+        }
+        let f = Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Click {
+            ts: f.ts,
+            bot: f.bot,
+            honeypot: f.honeypot,
+            reached: f.reached,
+            hint: f.hint,
+        })
+    }
+}
+
+/// One recipient's step: the counts that merge order-free. Zero counts are left out of the
+/// stored JSON (and read as zero).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepState {
     /// Earliest attributed human occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_at: Option<UnixMs>,
     /// Attributed human occurrences.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub raw: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub bot: u64,
     /// Human occurrences outside the attribution window.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub late: u64,
     /// Sum of attributed human values.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub value_minor: i64,
 }
 
-/// Everything the rollup keeps about one recipient.
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
+}
+
+/// Everything the rollup keeps about one recipient. Empty fields are left out of the stored
+/// JSON (and read as empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send: Option<Send>,
     /// The group of events seen before the send (the least, should links disagree).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisional: Option<Group>,
     /// Steps other than `clicked`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub steps: BTreeMap<String, StepState>,
     /// Clicks by event id: whether each is a person's is judged again from all of them and
     /// the send time (`domain::judge`), so a late ledger row or honeypot hit re-flags them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clicks: BTreeMap<String, Click>,
     /// Human login times, attributed or not (retention counts later logins either way).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub logins: BTreeSet<UnixMs>,
     /// Clicks the click log's re-judging flagged as part of a network burst (one network
     /// opening several recipients' links within seconds): only the log sees the crowd, so its

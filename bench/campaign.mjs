@@ -8,7 +8,7 @@
 // 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
 //    variants x two channels, two segments) written to D1's `sends` and to the campaign's
 //    store (Durable Object `/apply`, 1,000 rows a call).
-// 2. N events (clicks, ~8 % bots, ~5 % redelivered, logins, loans with values) as Queue
+// 2. N events (clicks with network, country and user agent, ~8 % bots, ~5 % redelivered, logins, loans with values) as Queue
 //    batches through the ops worker's consumer (`queue()`): the D1 click log and the store,
 //    exactly as in production. Reports events/s, and events per CPU second of the runtime.
 // 3. funnel, compare and follow-up reads through the API (edge -> ops -> store), p50/p95,
@@ -71,6 +71,8 @@ const LINKS = [
 const COST = { sms: 5, email: 1 };
 const RECORD = { name: 'Bench recall', currency: 'CNY', links: LINKS.map(({ code, variant, channel }) => ({ code, variant, channel })), cost_per_send: COST };
 const DAY = 86_400_000;
+const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const PREVIEW_UA = 'Mozilla/5.0 (compatible; link-preview/1.0)';
 const NOW = Date.now();
 
 // Deterministic pseudo-random numbers (xorshift32).
@@ -183,7 +185,12 @@ try {
     let body;
     if (x < 0.6) {
       const bot = rnd() < 0.08;
-      body = { id: eventId(made++), ...base, method: 'get', outcome: 'redirect', target: 'app-store', platform: bot ? 'other' : 'ios', bot, ...(bot ? { bot_reason: 'link-preview' } : {}) };
+      // As the edge records a tap: the network (/24; people from 5,000 carrier networks,
+      // previews from 20 data-centre ones), the country and the user agent.
+      const n = Math.floor(rnd() * (bot ? 20 : 5000));
+      const net = bot ? `198.51.${n}.0/24` : `100.${64 + (n >> 8)}.${n & 255}.0/24`;
+      body = { id: eventId(made++), ...base, method: 'get', outcome: 'redirect', target: 'app-store', platform: bot ? 'other' : 'ios', bot, ...(bot ? { bot_reason: 'link-preview' } : {}),
+        country: 'CN', ip_prefix: net, user_agent: bot ? PREVIEW_UA : PHONE_UA };
     } else if (x < 0.9) {
       body = { kind: 'conversion', id: `c:l${made++}`, ...base, step: 'login', platform: 'other', bot: false, attributed: rnd() < 0.9, external_id: p.external_id };
     } else {

@@ -79,7 +79,13 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
             };
             let logged = async {
                 let (results, touched) = write(&db, &events, &funnel, rules).await?;
-                rejudge::run_after(&db, rules, &touched, &results).await
+                let ids: Vec<&str> = events
+                    .iter()
+                    .filter(|e| e.recipient.is_some())
+                    .map(|e| e.id.as_str())
+                    .collect();
+                let first = rejudge::FirstClicks::Advance(&ids);
+                rejudge::run_after(&db, rules, &touched, &results, first).await
             };
             // The stores' call first: its records read reaches D1 before the log's batch.
             let (stored, judged) = futures_util::future::join(

@@ -3,8 +3,10 @@
 //! Called by the Queue consumer after it writes a batch of clicks, and by the recipients API
 //! after it records ledger rows (recipients may have clicked before their row arrived). Reads the
 //! recipients' clicks with their send times (one query), asks `judge` for flags, then in one
-//! transaction adds the flags and takes each recipient's first click again from the log. Safe to
-//! run at any time, in any order, twice: see the contract in `domain::judge`.
+//! transaction adds the flags and takes each recipient's first click again from the log (the
+//! consumer's runs take it again only for recipients they flag, and otherwise let the batch's
+//! clicks move it earlier: [`FirstClicks`]). Safe to run at any time, in any order, twice: see
+//! the contract in `domain::judge`.
 //!
 //! Network bursts need the other recipients' clicks: the crowd around the given recipients
 //! (same link, same network, within the window) is read first, its recipients are judged too
@@ -121,6 +123,18 @@ pub fn first_reads(
     Ok(reads)
 }
 
+/// Which first clicks a run keeps up to date.
+#[derive(Debug, Clone, Copy)]
+pub enum FirstClicks<'a> {
+    /// Every judged recipient's, taken again from the log (after ledger rows arrive, whose
+    /// send times can flag clicks of any age).
+    All,
+    /// The consumer's: the batch's clicks (event ids) can only move first clicks earlier
+    /// ([`sql::FIRST_CLICKS_ADVANCE`]); the recipients this run flags are taken again from
+    /// the log, since a flag can move a first click later.
+    Advance(&'a [&'a str]),
+}
+
 /// Re-judges the given (link, recipient) pairs; the network-burst verdicts come back.
 pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<Vec<Burst>> {
     let reads = first_reads(db, &rules, who)?;
@@ -128,7 +142,7 @@ pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result
         return Ok(Vec::new());
     }
     let results = db.batch(reads).await?;
-    run_after(db, rules, who, &results).await
+    run_after(db, rules, who, &results, FirstClicks::All).await
 }
 
 /// [`run`], given the results of [`first_reads`] (the last results of a batch that ended with
@@ -138,6 +152,7 @@ pub async fn run_after(
     rules: Rules,
     who: &[(String, u64)],
     results: &[D1Result],
+    first: FirstClicks<'_>,
 ) -> Result<Vec<Burst>> {
     if who.is_empty() {
         return Ok(Vec::new());
@@ -194,14 +209,21 @@ pub async fn run_after(
             crowd: &others,
         };
         let log: Vec<Recorded> = group.iter().map(|c| c.1.clone()).collect();
+        let added = judge(&rules, &facts, &log);
+        let recompute = match first {
+            FirstClicks::All => true,
+            FirstClicks::Advance(_) => !added.is_empty(),
+        };
         // Event ids are Crockford base32, reasons kebab-case, codes [A-Za-z0-9_-]: no escaping.
-        for f in judge(&rules, &facts, &log) {
+        for f in added {
             flags.push(format!(r#"["{}","{}"]"#, f.id, f.reason.as_str()));
             if f.reason == BotReason::NetworkBurst {
                 bursts.push((code.to_owned(), seq, f.id));
             }
         }
-        clicked.push(format!(r#"["{code}",{seq}]"#));
+        if recompute {
+            clicked.push(format!(r#"["{code}",{seq}]"#));
+        }
     }
     let mut writes = Vec::new();
     for chunk in json_array_chunks(&flags, MAX_STATEMENT_JSON) {
@@ -215,6 +237,14 @@ pub async fn run_after(
         let arg = [JsValue::from_str(&chunk)];
         writes.push(db.prepare(sql::FIRST_CLICKS_CLEAR).bind(&arg)?);
         writes.push(db.prepare(sql::FIRST_CLICKS_RECOMPUTE).bind(&arg)?);
+    }
+    // After the flags and the recomputes, in the same transaction.
+    if let FirstClicks::Advance(ids) = first {
+        let quoted: Vec<String> = ids.iter().map(|id| Value::from(*id).to_string()).collect();
+        for chunk in json_array_chunks(&quoted, MAX_STATEMENT_JSON) {
+            let arg = [JsValue::from_str(&chunk)];
+            writes.push(db.prepare(sql::FIRST_CLICKS_ADVANCE).bind(&arg)?);
+        }
     }
     if !writes.is_empty() {
         db.batch(writes).await?;

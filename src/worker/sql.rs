@@ -219,6 +219,23 @@ pub const FIRST_CLICKS_RECOMPUTE: &str =
    WHERE e.kind = 'click' AND e.bot = 0 AND e.target IS NOT NULL) \
  WHERE rn = 1";
 
+/// The consumer's first-click rule for the clicks a batch brought (event ids, JSON array in
+/// ?1): each recipient's earliest of them that is unflagged *now* and reached a destination
+/// becomes the first click if it is earlier than the one kept (ties to the smaller id). It
+/// only moves a first click earlier, so batches may run it in any order and twice; a flag,
+/// the one thing that can make a first click later, is followed by the clear and recompute
+/// above for that recipient. The flag is read as the statement runs, so a click another run
+/// flagged meanwhile never becomes a first click.
+pub const FIRST_CLICKS_ADVANCE: &str = "INSERT INTO first_clicks (link, recipient, event_id, ts) \
+ SELECT link, recipient, id, ts FROM ( \
+   SELECT e.link, e.recipient, e.id, e.ts, \
+          ROW_NUMBER() OVER (PARTITION BY e.link, e.recipient ORDER BY e.ts, e.id) AS rn \
+   FROM json_each(?1) j JOIN events e ON e.id = j.value \
+   WHERE e.kind = 'click' AND e.bot = 0 AND e.target IS NOT NULL AND e.recipient IS NOT NULL) \
+ WHERE rn = 1 \
+ ON CONFLICT (link, recipient) DO UPDATE SET event_id = excluded.event_id, ts = excluded.ts \
+ WHERE (excluded.ts, excluded.event_id) < (first_clicks.ts, first_clicks.event_id)";
+
 /// An issued API key by id, unless revoked.
 pub const KEY_BY_ID: &str =
     "SELECT scopes, digest, last_used_at FROM api_keys WHERE id = ?1 AND revoked_at IS NULL";

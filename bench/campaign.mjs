@@ -173,10 +173,10 @@ try {
 
   // 2. Events through the consumer.
   if (!['time', 'random'].includes(args.arrival)) throw new Error('--arrival is time or random');
-  const made_ = [];
+  const arrivals = [];
   let made = 0;
   let redelivered = 0;
-  while (made_.length < EVENTS) {
+  while (arrivals.length < EVENTS) {
     const r = Math.floor(rnd() * RECIPIENTS);
     const p = who(r);
     const x = rnd();
@@ -198,13 +198,13 @@ try {
     }
     const text = JSON.stringify(body);
     const at = args.arrival === 'time' ? ts + rnd() * 30_000 : rnd();
-    made_.push({ at, text });
-    if (rnd() < 0.05 && made_.length < EVENTS) {
-      made_.push({ at: args.arrival === 'time' ? at + rnd() * 120_000 : rnd(), text });
+    arrivals.push({ at, text });
+    if (rnd() < 0.05 && arrivals.length < EVENTS) {
+      arrivals.push({ at: args.arrival === 'time' ? at + rnd() * 120_000 : rnd(), text });
       redelivered++;
     }
   }
-  const bodies = made_.sort((a, b) => a.at - b.at).map((m) => m.text);
+  const bodies = arrivals.sort((a, b) => a.at - b.at).map((m) => m.text);
   log(`events arrive ${args.arrival === 'time' ? 'in click-time order (30 s jitter, redeliveries within 2 min)' : 'in random order'}`);
   const worker = await t.mf.getWorker(OPS);
   const batches = [];

@@ -32,15 +32,11 @@ impl Click {
 
     /// The four flags as one number: bot 1, honeypot 2, reached 4, hint 8.
     pub fn bits(&self) -> u8 {
-        [
-            (self.bot, Self::BOT),
-            (self.honeypot, Self::HONEYPOT),
-            (self.reached, Self::REACHED),
-            (self.hint, Self::HINT),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .fold(0, |acc, (_, bit)| acc | bit)
+        let bit = |on: bool, b: u8| if on { b } else { 0 };
+        bit(self.bot, Self::BOT)
+            | bit(self.honeypot, Self::HONEYPOT)
+            | bit(self.reached, Self::REACHED)
+            | bit(self.hint, Self::HINT)
     }
 
     pub fn from_bits(ts: UnixMs, bits: u8) -> Click {

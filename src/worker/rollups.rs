@@ -8,9 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{
-    D1Database, D1PreparedStatement, D1Result, Env, Method, Request, RequestInit, Result,
-};
+use worker::{D1Database, Env, Method, Request, RequestInit, Result};
 
 use super::names::CAMPAIGN_STORE;
 use super::rejudge;
@@ -42,33 +40,22 @@ pub async fn call(env: &Env, campaign: &str, path: &str, body: String) -> Result
     Ok(text)
 }
 
-/// The stored records of the campaigns named (those that have one).
+/// The stored records of the campaigns named (those that have one), in one D1 query.
 pub async fn records(db: &D1Database, ids: &[&str]) -> Result<HashMap<String, CampaignInput>> {
-    match records_read(db, ids)? {
-        Some(read) => records_of(&read.all().await?),
-        None => Ok(HashMap::new()),
-    }
-}
-
-/// The read of [`records`], to run in a batch (`None` for no campaign).
-fn records_read(db: &D1Database, ids: &[&str]) -> Result<Option<D1PreparedStatement>> {
-    if ids.is_empty() {
-        return Ok(None);
-    }
-    let read = db
-        .prepare(sql::CAMPAIGN_RECORDS)
-        .bind(&[JsValue::from_str(&json!(ids).to_string())])?;
-    Ok(Some(read))
-}
-
-/// The records in the result of [`records_read`].
-fn records_of(result: &D1Result) -> Result<HashMap<String, CampaignInput>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
         record: String,
     }
-    let rows = result.results::<Row>()?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = db
+        .prepare(sql::CAMPAIGN_RECORDS)
+        .bind(&[JsValue::from_str(&json!(ids).to_string())])?
+        .all()
+        .await?
+        .results::<Row>()?;
     let mut out = HashMap::new();
     for r in rows {
         match CampaignInput::from_stored(&r.record).filter(|c| c.validate(&r.id).is_ok()) {

@@ -78,14 +78,14 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
                 feed_events: true,
             };
             let logged = async {
-                let (results, touched) = write(&db, &events, &funnel, rules).await?;
                 let ids: Vec<&str> = events
                     .iter()
                     .filter(|e| e.recipient.is_some())
                     .map(|e| e.id.as_str())
                     .collect();
-                let first = rejudge::FirstClicks::Advance(&ids);
-                rejudge::run_after(&db, rules, &touched, &results, first).await
+                let scope = rejudge::Scope::Batch(&ids);
+                let (results, touched) = write(&db, &events, &funnel, rules, scope).await?;
+                rejudge::run_after(&db, rules, &touched, &results, scope).await
             };
             // The stores' call first: its records read reaches D1 before the log's batch.
             let (stored, judged) = futures_util::future::join(
@@ -165,6 +165,7 @@ async fn write(
     events: &[ClickEvent],
     funnel: &[StepEvent],
     rules: Rules,
+    scope: rejudge::Scope<'_>,
 ) -> Result<(Vec<D1Result>, Vec<(String, u64)>)> {
     let now = Date::now().as_millis();
     let mut stmts = steps::clicks(db, events, now)?;
@@ -176,7 +177,7 @@ async fn write(
         .collect();
     touched.sort();
     touched.dedup();
-    stmts.extend(rejudge::first_reads(db, &rules, &touched)?);
+    stmts.extend(rejudge::first_reads(db, &rules, &touched, scope)?);
     let results = db.batch(stmts).await?;
     Ok((results, touched))
 }

@@ -5,17 +5,19 @@
 //! recipients' clicks with their send times (one query), asks `judge` for flags, then in one
 //! transaction adds the flags and takes each recipient's first click again from the log (the
 //! consumer's runs take it again only for recipients they flag, and otherwise let the batch's
-//! clicks move it earlier: [`FirstClicks`]). Safe to run at any time, in any order, twice: see
+//! clicks move it earlier: [`Scope`]). Safe to run at any time, in any order, twice: see
 //! the contract in `domain::judge`.
 //!
-//! Network bursts need the other recipients' clicks: the crowd around the given recipients
-//! (same link, same network, within the window) is read first, its recipients are judged too
-//! (a burst completed by this batch flags the clicks that came before it), and the crowd is
-//! read again around all of them, so each is judged with every click near its own. Two more
-//! reads when the crowd brings in recipients; at most [`MAX_JUDGED`] recipients are judged in
-//! one run. The consumer puts the first reads (crowd and clicks) into the D1 batch that writes
-//! the clicks ([`first_reads`], [`run_after`]): a batch of events is two round trips to D1
-//! when the crowd brings in no one.
+//! Network bursts need the other recipients' clicks: the crowd (same link, same network,
+//! within the window) is read first, its recipients are judged too (a burst completed by this
+//! batch flags the clicks that came before it), and the crowd is read again around all of
+//! them, so each is judged with every click near its own. The consumer's first crowd read
+//! looks only around the batch's clicks ([`Scope::Batch`]): a network-burst verdict can change
+//! only for a click within the window of a new one, from its network and another recipient,
+//! and such a click is in that crowd; when the crowd is empty nothing more is read. At most
+//! [`MAX_JUDGED`] recipients are judged in one run. The consumer puts the first reads (crowd
+//! and clicks) into the D1 batch that writes the clicks ([`first_reads`], [`run_after`]): a
+//! batch of events is two round trips to D1 when its clicks have no crowd.
 
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
@@ -83,6 +85,12 @@ fn crowd_args(rules: &Rules, who: &[(String, u64)]) -> [JsValue; 2] {
     [who_arg(who), JsValue::from_f64(rules.net_burst_ms as f64)]
 }
 
+/// Event ids as a JSON array of strings.
+fn ids_arg(ids: &[&str]) -> JsValue {
+    let ids: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
+    JsValue::from_str(&Value::from(ids).to_string())
+}
+
 fn neighbours(all: &Value) -> Vec<(String, Neighbour)> {
     all.as_array()
         .map(|a| a.iter().filter_map(neighbour_of).collect())
@@ -103,56 +111,66 @@ async fn crowd(
 /// the crowd, so the consumer hands these to the campaign's store (`rollup::Fact::Flag`).
 pub type Burst = (String, u64, String);
 
-/// The reads a run of the given (link, recipient) pairs starts with: the crowd around them
-/// (when network bursts are judged) and their clicks. Appended to a D1 batch of writes, they
-/// read what the writes before them wrote, in the same round trip; [`run_after`] takes
-/// their results.
+/// The reads a run of the given (link, recipient) pairs starts with: the crowd (when network
+/// bursts are judged: around the recipients' clicks, or the batch's, by `scope`) and their
+/// clicks. Appended to a D1 batch of writes, they read what the writes before them wrote, in
+/// the same round trip; [`run_after`] takes their results.
 pub fn first_reads(
     db: &D1Database,
     rules: &Rules,
     who: &[(String, u64)],
+    scope: Scope,
 ) -> Result<Vec<D1PreparedStatement>> {
     if who.is_empty() {
         return Ok(Vec::new());
     }
     let mut reads = Vec::new();
     if rules.net_burst_recipients > 0 {
-        reads.push(db.prepare(sql::JUDGE_CROWD).bind(&crowd_args(rules, who))?);
+        reads.push(match scope {
+            Scope::All => db.prepare(sql::JUDGE_CROWD).bind(&crowd_args(rules, who))?,
+            Scope::Batch(ids) => db
+                .prepare(sql::JUDGE_CROWD_OF_CLICKS)
+                .bind(&[ids_arg(ids), JsValue::from_f64(rules.net_burst_ms as f64)])?,
+        });
     }
     reads.push(db.prepare(sql::JUDGE_READ).bind(&[who_arg(who)])?);
     Ok(reads)
 }
 
-/// Which first clicks a run keeps up to date.
+/// What a run starts from, and which first clicks it keeps up to date.
 #[derive(Debug, Clone, Copy)]
-pub enum FirstClicks<'a> {
-    /// Every judged recipient's, taken again from the log (after ledger rows arrive, whose
-    /// send times can flag clicks of any age).
+pub enum Scope<'a> {
+    /// Everything about the recipients: the crowd around all their clicks, and every judged
+    /// recipient's first click taken again from the log (after ledger rows arrive, whose send
+    /// times can flag clicks of any age).
     All,
-    /// The consumer's: the batch's clicks (event ids) can only move first clicks earlier
-    /// ([`sql::FIRST_CLICKS_ADVANCE`]); the recipients this run flags are taken again from
-    /// the log, since a flag can move a first click later.
-    Advance(&'a [&'a str]),
+    /// The consumer's: a batch's clicks (event ids). The crowd is read around them first, and
+    /// around all the recipients' clicks only when it holds anyone; the clicks can only move
+    /// first clicks earlier ([`sql::FIRST_CLICKS_ADVANCE`]), and the recipients this run flags
+    /// are taken again from the log, since a flag can move a first click later.
+    Batch(&'a [&'a str]),
 }
 
 /// Re-judges the given (link, recipient) pairs; the network-burst verdicts come back.
 pub async fn run(db: &D1Database, rules: Rules, who: &[(String, u64)]) -> Result<Vec<Burst>> {
-    let reads = first_reads(db, &rules, who)?;
+    let reads = first_reads(db, &rules, who, Scope::All)?;
     if reads.is_empty() {
         return Ok(Vec::new());
     }
     let results = db.batch(reads).await?;
-    run_after(db, rules, who, &results, FirstClicks::All).await
+    run_after(db, rules, who, &results, Scope::All).await
 }
 
-/// [`run`], given the results of [`first_reads`] (the last results of a batch that ended with
-/// them). When the crowd brings in more recipients, their crowd and clicks are read as before.
+/// [`run`], given the results of [`first_reads`] with the same `scope` (the last results of a
+/// batch that ended with them). When the crowd brings in more recipients, or holds anyone
+/// around a batch's clicks, the crowd around every click of the recipients and of those it
+/// brought in is read again, and their clicks.
 pub async fn run_after(
     db: &D1Database,
     rules: Rules,
     who: &[(String, u64)],
     results: &[D1Result],
-    first: FirstClicks<'_>,
+    scope: Scope<'_>,
 ) -> Result<Vec<Burst>> {
     if who.is_empty() {
         return Ok(Vec::new());
@@ -179,9 +197,23 @@ pub async fn run_after(
         }
         who.sort();
         who.dedup();
-        if who.len() > before {
+        let grew = who.len() > before;
+        if grew {
+            // The crowd around everyone's clicks, and the newcomers' clicks, in one round trip.
+            let reads = vec![
+                db.prepare(sql::JUDGE_CROWD)
+                    .bind(&crowd_args(&rules, &who))?,
+                db.prepare(sql::JUDGE_READ).bind(&[who_arg(&who)])?,
+            ];
+            let results = db.batch(reads).await?;
+            let (Some(c), Some(r)) = (results.first(), results.get(1)) else {
+                return Err(worker::Error::RustError("re-judging reads missing".into()));
+            };
+            around = neighbours(&json_of(c)?);
+            all = json_of(r)?;
+        } else if matches!(scope, Scope::Batch(_)) && !around.is_empty() {
+            // The batch's clicks have a crowd: read it around all the recipients' clicks.
             around = crowd(db, &rules, &who).await?;
-            all = read_json(db, sql::JUDGE_READ, &[who_arg(&who)]).await?;
         }
     }
     around.sort_by(|a, b| a.0.cmp(&b.0));
@@ -210,9 +242,9 @@ pub async fn run_after(
         };
         let log: Vec<Recorded> = group.iter().map(|c| c.1.clone()).collect();
         let added = judge(&rules, &facts, &log);
-        let recompute = match first {
-            FirstClicks::All => true,
-            FirstClicks::Advance(_) => !added.is_empty(),
+        let recompute = match scope {
+            Scope::All => true,
+            Scope::Batch(_) => !added.is_empty(),
         };
         // Event ids are Crockford base32, reasons kebab-case, codes [A-Za-z0-9_-]: no escaping.
         for f in added {
@@ -239,7 +271,7 @@ pub async fn run_after(
         writes.push(db.prepare(sql::FIRST_CLICKS_RECOMPUTE).bind(&arg)?);
     }
     // After the flags and the recomputes, in the same transaction.
-    if let FirstClicks::Advance(ids) = first {
+    if let Scope::Batch(ids) = scope {
         let quoted: Vec<String> = ids.iter().map(|id| Value::from(*id).to_string()).collect();
         for chunk in json_array_chunks(&quoted, MAX_STATEMENT_JSON) {
             let arg = [JsValue::from_str(&chunk)];

@@ -195,6 +195,19 @@ pub const JUDGE_CROWD: &str =
     AND o.ip_prefix IS NOT NULL AND o.recipient IS NOT NULL \
    ORDER BY o.link, o.recipient, o.ts)";
 
+/// The consumer's first crowd read: the same rows as [`JUDGE_CROWD`], around the clicks whose
+/// event ids are in ?1 (JSON array: a batch's clicks), found by id. Uses
+/// `events_by_link_network` for the others.
+pub const JUDGE_CROWD_OF_CLICKS: &str =
+    "SELECT json_group_array(json_array(link, recipient, ts, ip_prefix)) AS j \
+ FROM (SELECT DISTINCT o.link, o.recipient, o.ts, o.ip_prefix FROM json_each(?1) w \
+   JOIN events e ON e.id = w.value \
+   JOIN events o ON o.link = e.link AND o.ip_prefix = +e.ip_prefix \
+    AND o.ts BETWEEN e.ts - ?2 AND e.ts + ?2 AND o.recipient <> e.recipient \
+   WHERE e.kind = 'click' AND o.kind = 'click' AND +e.ip_prefix IS NOT NULL \
+    AND e.recipient IS NOT NULL AND o.ip_prefix IS NOT NULL AND o.recipient IS NOT NULL \
+   ORDER BY o.link, o.recipient, o.ts)";
+
 /// Re-judging: adds flags (JSON `[[event id, reason], ...]` in ?1), only to clicks not flagged
 /// yet: a flag is never lifted or renamed.
 pub const JUDGE_FLAG: &str =

@@ -32,6 +32,7 @@ const PER_BATCH = [
   'UPSERT_LINK_CAMPAIGNS',
   'JUDGE_READ',
   'JUDGE_CROWD',
+  'JUDGE_CROWD_OF_CLICKS',
   'JUDGE_FLAG',
   'FIRST_CLICKS_CLEAR',
   'FIRST_CLICKS_RECOMPUTE',
@@ -56,14 +57,19 @@ test('no per-batch statement scans a table that grows with traffic', async (t) =
   }
 });
 
-test("re-judging finds a click's crowd by link, network and time", async (t) => {
+test("re-judging finds a click's crowd by link, network and time, from the indexes alone", async (t) => {
   const w = await start();
   t.after(() => w.mf.dispose());
-  const lines = await plan(w.db, 'JUDGE_CROWD');
-  // The recipient's own clicks by (link, recipient); the others by (link, network, window).
-  assert.ok(lines.some((l) => /SEARCH e USING INDEX events_by_recipient \(link=\? AND recipient=\?\)/.test(l)), lines.join('\n'));
-  assert.ok(
-    lines.some((l) => /SEARCH o USING INDEX events_by_link_network \(link=\? AND ip_prefix=\? AND ts>\? AND ts<\?\)/.test(l)),
-    lines.join('\n'),
-  );
+  const others = /SEARCH o USING COVERING INDEX events_by_link_network \(link=\? AND ip_prefix=\? AND ts>\? AND ts<\?\)/;
+  // Around every click of the recipients: their clicks by (link, recipient)…
+  let lines = await plan(w.db, 'JUDGE_CROWD');
+  assert.ok(lines.some((l) => /SEARCH e USING COVERING INDEX events_clicks_by_recipient \(link=\? AND recipient=\?\)/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => others.test(l)), lines.join('\n'));
+  // …or around a batch's clicks, by id; the others by (link, network, window) either way.
+  lines = await plan(w.db, 'JUDGE_CROWD_OF_CLICKS');
+  assert.ok(lines.some((l) => /SEARCH e USING INDEX sqlite_autoindex_events_1 \(id=\?\)/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => others.test(l)), lines.join('\n'));
+  // A recipient's clicks, with what judging needs, without reading the log's rows.
+  lines = await plan(w.db, 'JUDGE_READ');
+  assert.ok(lines.some((l) => /SEARCH e USING COVERING INDEX events_clicks_by_recipient \(link=\? AND recipient=\?\)/.test(l)), lines.join('\n'));
 });

@@ -5,7 +5,7 @@
 // reaches clicks the new one's window does not.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { start, rows, OPS } from './harness.mjs';
+import { start, rows, deliverer } from './harness.mjs';
 
 const T = Date.UTC(2026, 10, 2, 3, 0, 0);
 const S = 1000;
@@ -20,13 +20,7 @@ test('a new click completes the burst of an older click beyond its own window', 
   // Defaults: five recipients from one network within 10 s of a click.
   const w = await start();
   t.after(() => w.mf.dispose());
-  const ops = await w.mf.getWorker(OPS);
-  let m = 0;
-  const deliver = async (...events) => {
-    const out = await ops.queue('wakelink-events', events.map((e) => ({ id: `m${m++}`, timestamp: new Date(), attempts: 1, body: JSON.stringify(e) })));
-    assert.equal(out.outcome, 'ok');
-    assert.ok(!out.retryBatch?.retry && !out.explicitRetries?.length, 'batch written');
-  };
+  const deliver = await deliverer(w);
   const flags = async () =>
     Object.fromEntries((await rows(w.db, 'SELECT id, bot_reason FROM events WHERE link = ? ORDER BY id', 'nb'))
       .map((r) => [r.id, r.bot_reason]));

@@ -5,7 +5,7 @@
 // `queue()`, so the order of arrival is the test's.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { start, rows, OPS } from './harness.mjs';
+import { start, rows, deliverer } from './harness.mjs';
 
 const T = Date.UTC(2026, 10, 1, 3, 0, 0);
 const id = (n) => `01KB${String(n).padStart(22, '0')}`;
@@ -17,13 +17,7 @@ const click = (n, seq, ts, extra = {}) => ({
 test('first clicks move only earlier, to unflagged clicks that reached a destination', async (t) => {
   const w = await start();
   t.after(() => w.mf.dispose());
-  const ops = await w.mf.getWorker(OPS);
-  let m = 0;
-  const deliver = async (...events) => {
-    const out = await ops.queue('wakelink-events', events.map((e) => ({ id: `m${m++}`, timestamp: new Date(), attempts: 1, body: JSON.stringify(e) })));
-    assert.equal(out.outcome, 'ok');
-    assert.ok(!out.retryBatch?.retry && !out.explicitRetries?.length, 'batch written');
-  };
+  const deliver = await deliverer(w);
   const first = async (seq) =>
     (await rows(w.db, 'SELECT event_id, ts FROM first_clicks WHERE link = ? AND recipient = ?', 'fc', seq))[0] ?? null;
 

@@ -143,6 +143,22 @@ function withScripts([edge, ops], scripts, consumers) {
   return [edge, ops];
 }
 
+/**
+ * A function that hands events (objects, as the edge queues them) straight to the ops worker's
+ * consumer (`queue()`) as one batch, in the order given, and fails unless every message was
+ * written: for tests that choose the order and grouping of deliveries themselves.
+ */
+export async function deliverer(t) {
+  const ops = await t.mf.getWorker(OPS);
+  let m = 0;
+  return async (...events) => {
+    const out = await ops.queue('wakelink-events', events.map((e) => ({ id: `m${m++}`, timestamp: new Date(), attempts: 1, body: JSON.stringify(e) })));
+    if (out.outcome !== 'ok' || out.retryBatch?.retry || out.explicitRetries?.length) {
+      throw new Error(`batch not written: ${JSON.stringify(out)}`);
+    }
+  };
+}
+
 /** Applies migrations/*.sql in order (idempotent for a shared persisted database). */
 async function migrate(db) {
   const done = await db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='events'").first();

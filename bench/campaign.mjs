@@ -16,7 +16,7 @@
 // 4. A large ledger loaded into a second campaign's store: time and database size.
 import { start, OPS, STORES } from '../tests/e2e/harness.mjs';
 import { parseArgs } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { again } from '../tests/e2e/load.mjs';
@@ -284,7 +284,9 @@ try {
   const size = await (await store(CAMPAIGN).fetch('https://campaign-store/size', { method: 'POST', body: '' })).json();
   log(`store: ${fmt(size.recipients)} recipients, ${fmt(size.seen)} events seen, ${fmt(size.bytes / 1e6)} MB`);
   const { n: logged } = await t.db.prepare('SELECT COUNT(*) AS n FROM events WHERE campaign = ?').bind(CAMPAIGN).first();
-  log(`D1 click log: ${fmt(logged)} rows`);
+  // D1's files (the log with its indexes, the ledger, first clicks; WAL included).
+  const du = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((n, f) => n + du(join(p, f)), 0) : statSync(p).size);
+  log(`D1 click log: ${fmt(logged)} rows; D1's files ${fmt(du(join(dir, 'd1')) / 1e6)} MB (the log, its indexes, the ledger)`);
 
   // 3. Reads.
   // A call the runtime's kept-alive connection dropped (ECONNRESET, "other side closed") is

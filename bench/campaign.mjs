@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { again } from '../tests/e2e/load.mjs';
 import { profiler, summary } from './profile.mjs';
+import { workerdCpuByProcess } from './workerd-cpu.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,19 +106,12 @@ const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 // steadier than wall time on a machine shared with other work.
 const perProcess = new Map();
 const runtimeCpu = () => {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('workerd')) continue;
-      const f = stat.slice(close + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue;
-      ticks += Number(f[11]) + Number(f[12]);
-      perProcess.set(pid, (Number(f[11]) + Number(f[12])) / 100);
-    } catch { /* gone meanwhile */ }
+  let total = 0;
+  for (const [pid, secs] of workerdCpuByProcess()) {
+    perProcess.set(pid, secs);
+    total += secs;
   }
-  return ticks / 100;
+  return total;
 };
 
 const INSPECTOR = 9331;

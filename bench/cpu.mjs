@@ -7,10 +7,11 @@
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import autocannon from 'autocannon';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { workerdCpu } from './workerd-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -21,24 +22,7 @@ const rounds = Number(args.rounds);
 const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const { landing: _page, ...plain } = JSON.parse(readFileSync(join(root, 'seed', 'demo-link.json'), 'utf8'));
 const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
-const TICK = 100; // clock ticks per second on Linux (getconf CLK_TCK)
 
-/** CPU seconds used so far by this process's workerd children. */
-function workerdCpu() {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (comm === 'workerd' && Number(f[1]) === process.pid) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks / TICK;
-}
 
 async function measure(name, opts) {
   const mf = new Miniflare({

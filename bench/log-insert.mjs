@@ -9,9 +9,10 @@
 // variant's lowest, since a shared machine only ever adds time.
 //   node bench/log-insert.mjs [--before 200000] [--rows 40000] [--rounds 3]
 import { parseArgs } from 'node:util';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, root } from '../tests/e2e/harness.mjs';
+import { workerdCpu as runtimeCpu } from './workerd-cpu.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,22 +35,6 @@ const VARIANTS = [
   ['without events_clicks_by_recipient', 'events_clicks_by_recipient'],
   ['without events_by_link_network', 'events_by_link_network'],
 ];
-
-// CPU seconds of this process's workerd children (Linux /proc).
-const runtimeCpu = () => {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('workerd')) continue;
-      const f = stat.slice(close + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue;
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* gone meanwhile */ }
-  }
-  return ticks / 100;
-};
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';

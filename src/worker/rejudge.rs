@@ -70,12 +70,6 @@ fn json_of(result: &D1Result) -> Result<Value> {
     Ok(serde_json::from_slice(text.as_bytes())?)
 }
 
-/// The one JSON text (`j`) a re-judging read returns, parsed.
-async fn read_json(db: &D1Database, query: &str, args: &[JsValue]) -> Result<Value> {
-    let result = db.prepare(query).bind(args)?.all().await?;
-    json_of(&result)
-}
-
 /// The (link, recipient) pairs as the reads take them: JSON `[[link, seq], ...]`.
 fn who_arg(who: &[(String, u64)]) -> JsValue {
     JsValue::from_str(&json!(who).to_string())
@@ -87,24 +81,13 @@ fn crowd_args(rules: &Rules, who: &[(String, u64)]) -> [JsValue; 2] {
 
 /// Event ids as a JSON array of strings.
 fn ids_arg(ids: &[&str]) -> JsValue {
-    let ids: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
-    JsValue::from_str(&Value::from(ids).to_string())
+    JsValue::from_str(&json!(ids).to_string())
 }
 
 fn neighbours(all: &Value) -> Vec<(String, Neighbour)> {
     all.as_array()
         .map(|a| a.iter().filter_map(neighbour_of).collect())
         .unwrap_or_default()
-}
-
-/// Other recipients' clicks around the clicks of `who` (see [`sql::JUDGE_CROWD`]).
-async fn crowd(
-    db: &D1Database,
-    rules: &Rules,
-    who: &[(String, u64)],
-) -> Result<Vec<(String, Neighbour)>> {
-    let all = read_json(db, sql::JUDGE_CROWD, &crowd_args(rules, who)).await?;
-    Ok(neighbours(&all))
 }
 
 /// A click judged part of a network burst: (link, recipient, click id). Only the log sees
@@ -197,23 +180,27 @@ pub async fn run_after(
         }
         who.sort();
         who.dedup();
+        // The crowd again, around every click of everyone, when it brought in recipients or
+        // (read around a batch's clicks only) found anyone; the newcomers' clicks with it.
         let grew = who.len() > before;
-        if grew {
-            // The crowd around everyone's clicks, and the newcomers' clicks, in one round trip.
-            let reads = vec![
-                db.prepare(sql::JUDGE_CROWD)
-                    .bind(&crowd_args(&rules, &who))?,
-                db.prepare(sql::JUDGE_READ).bind(&[who_arg(&who)])?,
-            ];
+        if grew || (matches!(scope, Scope::Batch(_)) && !around.is_empty()) {
+            let mut reads = vec![db
+                .prepare(sql::JUDGE_CROWD)
+                .bind(&crowd_args(&rules, &who))?];
+            if grew {
+                reads.push(db.prepare(sql::JUDGE_READ).bind(&[who_arg(&who)])?);
+            }
             let results = db.batch(reads).await?;
-            let (Some(c), Some(r)) = (results.first(), results.get(1)) else {
+            let Some(c) = results.first() else {
                 return Err(worker::Error::RustError("re-judging reads missing".into()));
             };
             around = neighbours(&json_of(c)?);
-            all = json_of(r)?;
-        } else if matches!(scope, Scope::Batch(_)) && !around.is_empty() {
-            // The batch's clicks have a crowd: read it around all the recipients' clicks.
-            around = crowd(db, &rules, &who).await?;
+            if grew {
+                let Some(r) = results.get(1) else {
+                    return Err(worker::Error::RustError("re-judging reads missing".into()));
+                };
+                all = json_of(r)?;
+            }
         }
     }
     around.sort_by(|a, b| a.0.cmp(&b.0));

@@ -5,6 +5,7 @@
 //                           [--concurrency 4] [--reads 40] [--baseline-reads N] [--ledger 1000000]
 //                           [--profile [--profile-worker d1:db]] [--ops-script build-base/index.js]
 //                           [--storage memory|disk] [--arrival time|random] [--stores apart|together]
+//                           [--driver worker|proxy]
 // 1. A send ledger for the campaign (events / per-recipient recipients, four links: two copy
 //    variants x two channels, two segments) written to D1's `sends` and to the campaign's
 //    store (Durable Object `/apply`, 1,000 rows a call).
@@ -14,7 +15,7 @@
 // 3. funnel, compare and follow-up reads through the API (edge -> ops -> store), p50/p95,
 //    against the same questions as GROUP BY over the D1 log, p50/p95.
 // 4. A large ledger loaded into a second campaign's store: time and database size.
-import { start, OPS, STORES } from '../tests/e2e/harness.mjs';
+import { start, batchWritten, OPS, STORES } from '../tests/e2e/harness.mjs';
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,12 @@ const { values: args } = parseArgs({
     // local runtime has, or `apart`, in a second workerd process (as in production, where each
     // store runs apart from the consumer; locally slower, see docs/campaigns.md).
     stores: { type: 'string', default: 'together' },
+    // How a batch reaches the consumer's `queue()`: `worker`, a driver worker in the same
+    // runtime that takes the batch's bodies as one JSON text and calls the ops worker's queue
+    // handler through a service binding (as Miniflare's own Queue broker does); or `proxy`,
+    // Miniflare's Node-side proxy of the ops worker, which serializes every message object in
+    // this process and revives it in the runtime (devalue), CPU that a deployment never spends.
+    driver: { type: 'string', default: 'worker' },
   },
 });
 const EVENTS = Number(args.events);
@@ -121,8 +128,28 @@ const dir = mkdtempSync(join(inMemory ? '/dev/shm' : tmpdir(), 'wakelink-bench-'
 console.log(`storage: D1, KV, R2 and the stores' files in ${dir} (${inMemory ? 'memory, tmpfs' : 'disk'})`);
 if (!['apart', 'together'].includes(args.stores)) throw new Error('--stores is apart or together');
 console.log(`stores: ${args.stores === 'apart' ? 'in a workerd process of their own' : 'in the workers\' workerd process'}`);
+if (!['worker', 'proxy'].includes(args.driver)) throw new Error('--driver is worker or proxy');
+const DRIVER = 'wakelink-bench-driver';
+// The driver: the batch's bodies (a JSON array of message texts) and its first message number
+// in, the queue handler's outcome out.
+const DRIVER_SCRIPT = `let inFlight = 0; let most = 0;
+export default {
+  async fetch(request, env) {
+    if (request.method === 'GET') return Response.json({ most });
+    inFlight++; most = Math.max(most, inFlight);
+    const bodies = await request.json();
+    const first = Number(request.headers.get('x-first'));
+    const timestamp = new Date();
+    const messages = bodies.map((body, j) => ({ id: 'm' + (first + j), timestamp, attempts: 1, body }));
+    try { return Response.json(await env.OPS.queue('wakelink-events', messages)); } finally { inFlight--; }
+  },
+};`;
 const t = await start({
   persist: dir,
+  extraWorkers: args.driver === 'worker'
+    // Queue and scheduled calls through a service binding need this flag (Miniflare's broker has it).
+    ? [{ name: DRIVER, modules: true, script: DRIVER_SCRIPT, compatibilityDate: '2026-05-01', compatibilityFlags: ['service_binding_extra_handlers'], serviceBindings: { OPS } }]
+    : [],
   storesApart: args.stores === 'apart',
   // The stores' SQLite files beside D1's (otherwise in the runtime's temporary directory).
   storesPersist: join(dir, 'do'),
@@ -205,6 +232,15 @@ try {
   for (let i = 0; i < bodies.length; i += BATCH) {
     batches.push(bodies.slice(i, i + BATCH).map((body, j) => ({ id: `m${i + j}`, timestamp: new Date(), attempts: 1, body })));
   }
+  // Each batch as the driver takes it, made before the clock starts.
+  const driver = args.driver === 'worker' ? await t.mf.getWorker(DRIVER) : null;
+  const texts = driver ? batches.map((b) => JSON.stringify(b.map((m) => m.body))) : [];
+  const deliver = async (i) => {
+    if (!driver) return worker.queue('wakelink-events', batches[i]);
+    const res = await driver.fetch('http://driver/', { method: 'POST', headers: { 'x-first': String(i * BATCH) }, body: texts[i] });
+    if (res.status !== 200) throw new Error(`driver: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
   let next = 0;
   let retried = 0;
   const prof = args.profile ? await profiler(INSPECTOR, args['profile-worker'] ?? OPS) : null;
@@ -217,14 +253,15 @@ try {
       const i = next++;
       if (i >= batches.length) return;
       for (;;) {
-        const out = await worker.queue('wakelink-events', batches[i]);
-        if (out.outcome === 'ok' && !out.retryBatch?.retry && !(out.explicitRetries?.length)) break;
+        const out = await deliver(i);
+        if (batchWritten(out, batches[i].length)) break;
         retried++;
       }
       if (i % 500 === 0 && i) log(`  ${fmt(i * BATCH)} events, ${fmt((i * BATCH) / (ms(t0) / 1000))}/s`);
     }
   };
   await Promise.all(Array.from({ length: CONC }, lane));
+  if (driver) log(`  most batches in the consumer at once: ${(await (await driver.fetch('http://driver/')).json()).most}`);
   const secs = ms(t0) / 1000;
   const before = new Map(perProcess);
   const cpu = runtimeCpu() - cpu0;
@@ -234,7 +271,7 @@ try {
     log(`  runtime CPU by process: ${[...perProcess].map(([pid, c]) => `${fmt(c - (before.get(pid) ?? 0))} s`).join(', ')}`);
   }
   if (prof) log(summary(await prof.stop()));
-  log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH}, ` +
+  log(`consumer: ${fmt(bodies.length)} events (${fmt(redelivered)} redelivered) in ${batches.length} batches of ${BATCH} (through the ${args.driver === 'worker' ? 'driver worker' : 'Node proxy'}), ` +
     `${CONC} at a time: ${fmt(secs)} s, ${fmt(bodies.length / secs)} events/s (batches retried: ${retried}); ` +
     `runtime CPU ${fmt(cpu)} s, ${fmt(bodies.length / cpu)} events per CPU second`);
   // The same events straight into a second store (its ledger loaded first): the store's own

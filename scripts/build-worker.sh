@@ -25,7 +25,9 @@ for target in "${targets[@]}"; do
       cp src/worker/fence.js build/index.js
       ;;
     ops)
-      worker-build --release --out-dir build/ops --features ops
+      # Cargo profile `ops`: the release build at opt-level 3 (the edge's is sized, opt-level
+      # z). The consumer's CPU per event bounds ingest (docs/campaigns.md).
+      worker-build --profile ops --out-dir build/ops --features ops
       ;;
     *)
       echo "build-worker.sh: unknown worker '$target' (edge or ops)" >&2

@@ -65,8 +65,8 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
     if !writing.is_empty() {
         // Two things at the same time: the campaign stores, one call per campaign (each
         // store is its own writer; the campaigns' records are read first), and the click log
-        // in one D1 batch that also reads what re-judging starts from, then re-judging's
-        // writes. Then the log's network-burst verdicts, if any, to the stores. The stores
+        // in one D1 batch that also moves first clicks earlier and reads what re-judging
+        // starts from, then re-judging's writes when it flags anything. Then the log's network-burst verdicts, if any, to the stores. The stores
         // wait for neither: every step is idempotent, and a batch that failed anywhere is
         // retried whole.
         let rules = cfg.judge_rules();
@@ -155,7 +155,8 @@ async fn park_exhausted(batch: &MessageBatch<String>, db: &D1Database, queue: &s
     Ok(())
 }
 
-/// Writes the events (idempotent on their ids) in one D1 batch that also reads, after the
+/// Writes the events (idempotent on their ids) in one D1 batch that also moves first clicks
+/// earlier by the batch's clicks (`rejudge::advance_first_clicks`) and reads, after the
 /// writes, what re-judging the recipients the clicks touch starts from
 /// (`rejudge::first_reads`): flags that need the ledger (too soon after the send, before it,
 /// a honeypot burst) and the first click are decided in `rejudge`, against everything the log
@@ -171,6 +172,9 @@ async fn write(
     let mut stmts = steps::clicks(db, events, now)?;
     stmts.extend(steps::steps(db, funnel, now)?);
     stmts.extend(steps::link_campaigns(db, events)?);
+    if let rejudge::Scope::Batch(ids) = scope {
+        stmts.extend(rejudge::advance_first_clicks(db, ids)?);
+    }
     let mut touched: Vec<(String, u64)> = events
         .iter()
         .filter_map(|e| Some((e.link.clone(), e.recipient?)))

@@ -16,8 +16,9 @@
 //! only for a click within the window of a new one, from its network and another recipient,
 //! and such a click is in that crowd; when the crowd is empty nothing more is read. At most
 //! [`MAX_JUDGED`] recipients are judged in one run. The consumer puts the first reads (crowd
-//! and clicks) into the D1 batch that writes the clicks ([`first_reads`], [`run_after`]): a
-//! batch of events is two round trips to D1 when its clicks have no crowd.
+//! and clicks) and the first-click advance into the D1 batch that writes the clicks
+//! ([`first_reads`], [`advance_first_clicks`], [`run_after`]): a batch of events is one round
+//! trip to D1 when its clicks have no crowd and bring no new flag.
 
 use serde_json::{json, Map, Value};
 use wasm_bindgen::JsValue;
@@ -120,6 +121,21 @@ pub fn first_reads(
     Ok(reads)
 }
 
+/// The consumer's first-click rule for a batch's clicks (event ids): they move their
+/// recipients' first clicks earlier ([`sql::FIRST_CLICKS_ADVANCE`]). Goes into the batch that
+/// writes the clicks, before re-judging: a recipient whose click this run then flags has its
+/// first click taken again from the log ([`run_after`]), which overrides what the advance did.
+pub fn advance_first_clicks(db: &D1Database, ids: &[&str]) -> Result<Vec<D1PreparedStatement>> {
+    let quoted: Vec<String> = ids.iter().map(|id| Value::from(*id).to_string()).collect();
+    json_array_chunks(&quoted, MAX_STATEMENT_JSON)
+        .into_iter()
+        .map(|chunk| {
+            db.prepare(sql::FIRST_CLICKS_ADVANCE)
+                .bind(&[JsValue::from_str(&chunk)])
+        })
+        .collect()
+}
+
 /// What a run starts from, and which first clicks it keeps up to date.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
@@ -129,8 +145,9 @@ pub enum Scope<'a> {
     All,
     /// The consumer's: a batch's clicks (event ids). The crowd is read around them first, and
     /// around all the recipients' clicks only when it holds anyone; the clicks can only move
-    /// first clicks earlier ([`sql::FIRST_CLICKS_ADVANCE`]), and the recipients this run flags
-    /// are taken again from the log, since a flag can move a first click later.
+    /// first clicks earlier ([`advance_first_clicks`], in the batch that wrote them), and the
+    /// recipients this run flags are taken again from the log, since a flag can move a first
+    /// click later. A batch whose clicks bring no new flag needs no write here.
     Batch(&'a [&'a str]),
 }
 
@@ -256,14 +273,6 @@ pub async fn run_after(
         let arg = [JsValue::from_str(&chunk)];
         writes.push(db.prepare(sql::FIRST_CLICKS_CLEAR).bind(&arg)?);
         writes.push(db.prepare(sql::FIRST_CLICKS_RECOMPUTE).bind(&arg)?);
-    }
-    // After the flags and the recomputes, in the same transaction.
-    if let Scope::Batch(ids) = scope {
-        let quoted: Vec<String> = ids.iter().map(|id| Value::from(*id).to_string()).collect();
-        for chunk in json_array_chunks(&quoted, MAX_STATEMENT_JSON) {
-            let arg = [JsValue::from_str(&chunk)];
-            writes.push(db.prepare(sql::FIRST_CLICKS_ADVANCE).bind(&arg)?);
-        }
     }
     if !writes.is_empty() {
         db.batch(writes).await?;

@@ -51,10 +51,10 @@ const { values: args } = parseArgs({
     // delivery), or `random` (every event anywhere in the campaign's five days: each index
     // insert lands on a random page of the log).
     arrival: { type: 'string', default: 'time' },
-    // Where the campaign stores run: `together` with the workers and D1 on the one thread the
-    // local runtime has, or `apart`, in a second workerd process (as in production, where each
-    // store runs apart from the consumer; locally slower, see docs/campaigns.md).
-    stores: { type: 'string', default: 'together' },
+    // Where the campaign stores run: `apart`, in a second workerd process (as in production,
+    // where each store is its own thread apart from the consumer and D1), or `together` with
+    // the workers and D1 on the one thread a local workerd process has (docs/campaigns.md).
+    stores: { type: 'string', default: 'apart' },
     // How a batch reaches the consumer's `queue()`: `worker`, a driver worker in the same
     // runtime that takes the batch's bodies as one JSON text and calls the ops worker's queue
     // handler through a service binding (as Miniflare's own Queue broker does); or `proxy`,

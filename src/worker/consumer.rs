@@ -66,9 +66,9 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> Result<()> {
         // Two things at the same time: the campaign stores, one call per campaign (each
         // store is its own writer; the campaigns' records are read first), and the click log
         // in one D1 batch that also moves first clicks earlier and reads what re-judging
-        // starts from, then re-judging's writes when it flags anything. Then the log's network-burst verdicts, if any, to the stores. The stores
-        // wait for neither: every step is idempotent, and a batch that failed anywhere is
-        // retried whole.
+        // starts from, then re-judging's writes when it flags anything. Then the log's
+        // network-burst verdicts, if any, to the stores. The stores wait for neither: every
+        // step is idempotent, and a batch that failed anywhere is retried whole.
         let rules = cfg.judge_rules();
         let result = async {
             let events_only = rollups::Batch {

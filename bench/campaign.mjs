@@ -59,7 +59,8 @@ const { values: args } = parseArgs({
     // runtime that takes the batch's bodies as one JSON text and calls the ops worker's queue
     // handler through a service binding (as Miniflare's own Queue broker does); or `proxy`,
     // Miniflare's Node-side proxy of the ops worker, which serializes every message object in
-    // this process and revives it in the runtime (devalue), CPU that a deployment never spends.
+    // this process and revives it in the runtime (devalue), CPU that a deployment never spends,
+    // and whose `queue()` is a synchronous call: one batch at a time, whatever --concurrency says.
     driver: { type: 'string', default: 'worker' },
     // Click ids as the edge mints them (`edge`: time-ordered) or numbered (`sequential`).
     'click-ids': { type: 'string', default: 'edge' },
